@@ -1,0 +1,54 @@
+# Yiwang: the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export YIWANG_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: run test install install-dev lock lint typecheck importlint pytest messages demo worker clean bench
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Yiwang needs Python 3.11, found " + sys.version' 
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+
+$(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
+	$(BIN)/pip install --quiet -r requirements-dev.lock
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make run: environment, install, migrate, demo city when the database is empty, serve on :8000
+run: install
+	$(BIN)/yiwang bootstrap
+	$(BIN)/yiwang runserver 127.0.0.1:8000
+
+## make test: lint, format check, types, import contracts, tests
+test: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy yiwang bench
+	$(BIN)/lint-imports
+	$(BIN)/yiwang makemigrations --check --dry-run
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+lock: $(BIN)/python
+	$(BIN)/pip install --quiet "pip-tools>=7.4"
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev -c requirements.lock -o requirements-dev.lock pyproject.toml
+
+messages: install-dev
+	cd yiwang && ../$(BIN)/yiwang makemessages --locale zh_Hans --no-obsolete --no-location
+	cd yiwang && ../$(BIN)/yiwang compilemessages --locale zh_Hans
+
+worker: install
+	$(BIN)/yiwang worker
+
+clean:
+	rm -rf $(VENV) var/db.sqlite3*

@@ -1,0 +1,21 @@
+"""Test overrides: fixed keys, fast password hashing, tasks run at once. Database from DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdefghijklmnop")
+os.environ.setdefault("YIWANG_MASTER_KEY", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff")
+os.environ.setdefault("YIWANG_DATABASE_POOL", "0")
+if "YIWANG_OIDC_PRIVATE_KEY" not in os.environ:
+    from yiwang.config.secrets import generate_rsa_private_key_pem
+
+    os.environ["YIWANG_OIDC_PRIVATE_KEY"] = generate_rsa_private_key_pem()
+
+from yiwang.config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["yiwang.identity.hashers.FastArgon2PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,52 @@
+"""Audit events and the heads of their hash chains."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.db import models
+
+
+class AuditChainLane(models.Model):
+    """The head of one hash chain. Writers lock one lane each, so they do not queue on a single row."""
+
+    lane = models.PositiveSmallIntegerField(primary_key=True)
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_digest = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "audit chain lane"
+
+    def __str__(self) -> str:
+        return f"lane {self.lane} at #{self.last_seq}"
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, when, from where and why. Append-only."""
+
+    occurred_at = models.DateTimeField(db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=100, db_index=True)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    changes = models.TextField(blank=True, help_text="Canonical JSON of the changes (sensitive values masked)")
+    purpose = models.CharField(max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    lane = models.PositiveSmallIntegerField()
+    lane_seq = models.PositiveBigIntegerField()
+    prev_digest = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["lane", "lane_seq"], name="audit_event_lane_seq_unique")]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_event_object")]
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_label or '-'} {self.action}"
+
+    @property
+    def changes_data(self) -> Any:
+        return json.loads(self.changes) if self.changes else {}

@@ -1,0 +1,175 @@
+"""Working days: is a date a workday, add N working days, count working days between two dates.
+
+Sources, in order: a staff override for the date; the chinesecalendar package for the years it covers;
+for a year staff marked official (its notice loaded as overrides), the weekend rule; otherwise the weekend
+rule again, but the answer is marked provisional, because the State Council has not published (or we have
+not loaded) that year's schedule. Time limits are counted in working days under Administrative Licensing
+Law art. 82: the start date itself is not counted.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from functools import cache
+
+import chinese_calendar
+
+from yiwang.core.calendar.models import CalendarOverride, CalendarYear, DayKind
+
+MAX_WORKING_DAYS = 3660
+
+
+@dataclass(frozen=True)
+class DayStatus:
+    """Whether a date is a workday, why, and whether that rests on provisional data."""
+
+    date: datetime.date
+    workday: bool
+    provisional: bool
+    source: str  # "override", "official", "staff-official-year" or "weekend-rule"
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class WorkingDate:
+    """A date computed in working days; `provisional` when any day on the way was guessed."""
+
+    date: datetime.date
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class WorkingDayCount:
+    """A number of working days; `provisional` when any day counted was guessed."""
+
+    days: int
+    provisional: bool
+
+
+@cache
+def package_covers(year: int) -> bool:
+    """True when the installed chinesecalendar has the official schedule of `year`."""
+    try:
+        chinese_calendar.is_workday(datetime.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+@dataclass
+class _YearData:
+    official: bool
+    overrides: dict[datetime.date, CalendarOverride]
+
+
+@dataclass
+class CalendarSnapshot:
+    """Calendar data read once per year touched, so a walk over many days costs one query per year."""
+
+    _years: dict[int, _YearData] = field(default_factory=dict)
+
+    def _year(self, year: int) -> _YearData:
+        data = self._years.get(year)
+        if data is None:
+            overrides = {
+                item.date: item
+                for item in CalendarOverride.objects.filter(
+                    date__gte=datetime.date(year, 1, 1), date__lte=datetime.date(year, 12, 31)
+                )
+            }
+            official = package_covers(year) or CalendarYear.objects.filter(year=year).exists()
+            data = _YearData(official=official, overrides=overrides)
+            self._years[year] = data
+        return data
+
+    def status(self, day: datetime.date) -> DayStatus:
+        data = self._year(day.year)
+        override = data.overrides.get(day)
+        if override is not None:
+            return DayStatus(day, override.kind == DayKind.WORKDAY, False, "override", override.name)
+        if package_covers(day.year):
+            on_holiday, holiday = chinese_calendar.get_holiday_detail(day)
+            name = _holiday_name(holiday) if holiday is not None else ""
+            return DayStatus(day, chinese_calendar.is_workday(day), False, "official", name)
+        weekday = day.weekday() < 5
+        if data.official:
+            return DayStatus(day, weekday, False, "staff-official-year")
+        return DayStatus(day, weekday, True, "weekend-rule")
+
+
+_HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+}
+
+
+def _holiday_name(holiday: object) -> str:
+    english = getattr(holiday, "value", str(holiday))
+    return _HOLIDAY_NAMES.get(english, english)
+
+
+def calendar_day_status(day: datetime.date) -> DayStatus:
+    """Is `day` a workday, and on what data does the answer rest."""
+    return CalendarSnapshot().status(day)
+
+
+def calendar_add_working_days(start: datetime.date, days: int) -> WorkingDate:
+    """The `days`-th working day after `start` (before it when negative; for 0, `start` or the next workday)."""
+    if abs(days) > MAX_WORKING_DAYS:
+        raise ValueError(f"at most {MAX_WORKING_DAYS} working days can be added, got {days}")
+    snapshot = CalendarSnapshot()
+    provisional = False
+    current = start
+    if days == 0:
+        while True:
+            status = snapshot.status(current)
+            provisional |= status.provisional
+            if status.workday:
+                return WorkingDate(current, provisional)
+            current += datetime.timedelta(days=1)
+    step = datetime.timedelta(days=1 if days > 0 else -1)
+    remaining = abs(days)
+    while remaining:
+        current += step
+        status = snapshot.status(current)
+        provisional |= status.provisional
+        if status.workday:
+            remaining -= 1
+    return WorkingDate(current, provisional)
+
+
+def calendar_count_working_days(start: datetime.date, end: datetime.date) -> WorkingDayCount:
+    """Working days after `start` up to and including `end` (negative when `end` is before `start`)."""
+    if abs((end - start).days) > MAX_WORKING_DAYS * 2:
+        raise ValueError("the span is too long to count day by day")
+    sign = 1 if end >= start else -1
+    low, high = (start, end) if sign == 1 else (end, start)
+    snapshot = CalendarSnapshot()
+    count = 0
+    provisional = False
+    current = low
+    while current < high:
+        current += datetime.timedelta(days=1)
+        status = snapshot.status(current)
+        provisional |= status.provisional
+        count += status.workday
+    return WorkingDayCount(sign * count, provisional)
+
+
+def calendar_year_summary(year: int) -> dict[str, object]:
+    """How a year is covered: by the package, by a staff notice, or not at all (provisional)."""
+    official = CalendarYear.objects.filter(year=year).first()
+    return {
+        "year": year,
+        "package": package_covers(year),
+        "notice": official.notice if official else None,
+        "overrides": CalendarOverride.objects.filter(date__year=year).count(),
+        "provisional": not package_covers(year) and official is None,
+    }
