@@ -38,8 +38,10 @@ def problem(status: int, title: str, detail: str, **extra: Any) -> JsonResponse:
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
     errors = [
-        {"field": ".".join(str(part) for part in item.get("loc", []) if part not in {"body", "query", "path"}),
-         "message": item.get("msg", "")}
+        {
+            "field": ".".join(str(part) for part in item.get("loc", []) if part not in {"body", "query", "path"}),
+            "message": item.get("msg", ""),
+        }
         for item in error.errors
     ]
     return problem(422, "Unprocessable Entity", _("The request has invalid fields."), errors=errors)

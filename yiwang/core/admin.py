@@ -26,9 +26,9 @@ class CalendarOverrideAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def save_model(self, request: HttpRequest, obj: CalendarOverride, form: Any, change: bool) -> None:
         if change and "date" in form.changed_data:
-            calendar_override_delete(actor=request.user, date=form.initial["date"])  # type: ignore[arg-type]
+            calendar_override_delete(actor=request.user, date=form.initial["date"])
         saved = calendar_override_set(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             date=obj.date,
             kind=obj.kind,
             name=obj.name,
@@ -37,11 +37,11 @@ class CalendarOverrideAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         obj.pk = saved.pk
 
     def delete_model(self, request: HttpRequest, obj: CalendarOverride) -> None:
-        calendar_override_delete(actor=request.user, date=obj.date)  # type: ignore[arg-type]
+        calendar_override_delete(actor=request.user, date=obj.date)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for item in queryset:
-            calendar_override_delete(actor=request.user, date=item.date)  # type: ignore[arg-type]
+            calendar_override_delete(actor=request.user, date=item.date)
 
 
 @admin.register(CalendarYear)
@@ -49,14 +49,14 @@ class CalendarYearAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["year", "notice", "loaded_at"]
 
     def save_model(self, request: HttpRequest, obj: CalendarYear, form: Any, change: bool) -> None:
-        calendar_year_mark_official(actor=request.user, year=obj.year, notice=obj.notice)  # type: ignore[arg-type]
+        calendar_year_mark_official(actor=request.user, year=obj.year, notice=obj.notice)
 
     def delete_model(self, request: HttpRequest, obj: CalendarYear) -> None:
-        calendar_year_unmark_official(actor=request.user, year=obj.year)  # type: ignore[arg-type]
+        calendar_year_unmark_official(actor=request.user, year=obj.year)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for item in queryset:
-            calendar_year_unmark_official(actor=request.user, year=item.year)  # type: ignore[arg-type]
+            calendar_year_unmark_official(actor=request.user, year=item.year)
 
 
 @admin.register(AuditEvent)

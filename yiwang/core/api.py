@@ -8,9 +8,18 @@ from typing import Literal
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from yiwang.core.calendar.selectors import calendar_add_working_days, calendar_count_working_days, calendar_day_status
+from yiwang.core.calendar.selectors import (
+    calendar_add_working_days,
+    calendar_count_working_days,
+    calendar_day_status,
+)
 from yiwang.core.errors import ValidationFailed
-from yiwang.core.identifiers import InvalidIdentifier, validate_credit_code, validate_id_number, validate_phone
+from yiwang.core.identifiers import (
+    InvalidIdentifier,
+    validate_credit_code,
+    validate_id_number,
+    validate_phone,
+)
 
 router = Router(tags=["calendar and identifiers"])
 
@@ -65,7 +74,11 @@ def calendar_count(request: HttpRequest, query: Query[CountQuery]) -> WorkingDay
 def calendar_day(request: HttpRequest, day: datetime.date) -> DayStatusOut:
     status = calendar_day_status(day)
     return DayStatusOut(
-        date=status.date, workday=status.workday, provisional=status.provisional, source=status.source, name=status.name
+        date=status.date,
+        workday=status.workday,
+        provisional=status.provisional,
+        source=status.source,
+        name=status.name,
     )
 
 

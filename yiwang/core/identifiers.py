@@ -35,7 +35,7 @@ class IdentifierPart(StrEnum):
     DIVISION = "division"
 
 
-class InvalidIdentifier(ValueError):  # noqa: N818 - the name the platform's API promises
+class InvalidIdentifier(ValueError):
     """An identifier that breaks its standard; `part` and `position` say where."""
 
     def __init__(self, message: str, *, part: IdentifierPart, position: int | None = None) -> None:
@@ -94,8 +94,43 @@ _PERIOD = re.compile(r"^(?:\[(\d{4})?-(\d{4})?\])?(.+)$")
 
 # Provinces, plus 81/82/83 used by residence permits of Hong Kong, Macao and Taiwan residents.
 PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 "
-    "71 81 82 83".split()
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+        "83",
+    ]
 )
 
 

@@ -34,7 +34,7 @@ class MeOut(Schema):
 
 @router.get("/me", response=MeOut, auth=session_or_bearer, summary="The signed-in account (identifiers masked)")
 def me(request: HttpRequest) -> MeOut:
-    user: Any = request.auth
+    user: Any = request.auth  # type: ignore[attr-defined]
     profile = user_profile(user)
     return MeOut(
         username=profile.username,

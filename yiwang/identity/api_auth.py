@@ -1,4 +1,4 @@
-"""How API calls authenticate: a browser session (with CSRF on writes) or an OAuth 2 bearer token from our OIDC provider."""
+"""API authentication: a browser session (CSRF on writes) or an OAuth 2 bearer token from our OIDC provider."""
 
 from __future__ import annotations
 

@@ -9,8 +9,8 @@ class IdentityConfig(AppConfig):
 
     @property
     def console_menu(self) -> list[object]:
-        from yiwang.identity.models import Role
         from yiwang.core.menu import MenuEntry
+        from yiwang.identity.roles import Role
 
         return [
             MenuEntry(_("Staff"), "identity:staff", order=20),

@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.core.forms import AccessibleFormMixin
-from yiwang.identity.models import Role
-from yiwang.identity.passwords import password_policy_text
+from yiwang.identity.passwords import PASSWORD_POLICY_TEXT
+from yiwang.identity.roles import Role
 
 
 class LoginForm(AccessibleFormMixin, forms.Form):
@@ -17,7 +17,9 @@ class LoginForm(AccessibleFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
     password = forms.CharField(
-        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
@@ -25,9 +27,7 @@ class TokenForm(AccessibleFormMixin, forms.Form):
     token = forms.CharField(
         label=_("6-digit code from your authenticator app"),
         max_length=8,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}),
     )
 
 
@@ -40,7 +40,9 @@ class RegistrationForm(AccessibleFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
     phone = forms.CharField(
-        label=_("Mobile number"), max_length=20, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     username = forms.CharField(
         label=_("Username (optional)"),
@@ -52,11 +54,13 @@ class RegistrationForm(AccessibleFormMixin, forms.Form):
     password = forms.CharField(
         label=_("Password"),
         strip=False,
-        help_text=password_policy_text,
+        help_text=PASSWORD_POLICY_TEXT,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password_again = forms.CharField(
-        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     consent = forms.BooleanField(
         label=_("I agree that my name, ID number and mobile number are used to identify me on government services."),
@@ -77,17 +81,21 @@ class ContactForm(AccessibleFormMixin, forms.Form):
         help_text=_("Leave empty to keep the current number."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    email = forms.EmailField(label=_("E-mail"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label=_("E-mail"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
 
 class PasswordChangeForm(AccessibleFormMixin, forms.Form):
     old_password = forms.CharField(
-        label=_("Current password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     new_password = forms.CharField(
         label=_("New password"),
         strip=False,
-        help_text=password_policy_text,
+        help_text=PASSWORD_POLICY_TEXT,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -119,7 +127,7 @@ class StaffForm(AccessibleFormMixin, forms.Form):
     password = forms.CharField(
         label=_("Initial password"),
         strip=False,
-        help_text=password_policy_text,
+        help_text=PASSWORD_POLICY_TEXT,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 

@@ -20,7 +20,9 @@ TOUCH_INTERVAL_SECONDS = 30
 def idle_limit_seconds(user: Any) -> int:
     """How long this user's session may stay unused."""
     minutes = (
-        settings.YIWANG_STAFF_IDLE_MINUTES if getattr(user, "kind", "") == "staff" else settings.YIWANG_CITIZEN_IDLE_MINUTES
+        settings.YIWANG_STAFF_IDLE_MINUTES
+        if getattr(user, "kind", "") == "staff"
+        else settings.YIWANG_CITIZEN_IDLE_MINUTES
     )
     return int(minutes) * 60
 

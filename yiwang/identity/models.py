@@ -173,14 +173,14 @@ class AgentAuthorisation(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["enterprise", "agent"], condition=Q(revoked_at__isnull=True), name="one_live_authorisation"
+                fields=["enterprise", "agent"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_live_authorisation",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.agent} → {self.enterprise}"
-
-
 
 
 class OidcClient(models.Model):
@@ -195,4 +195,4 @@ class OidcClient(models.Model):
     registered_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
-        return self.application.name
+        return str(self.application.name)

@@ -7,9 +7,15 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from oauth2_provider.oauth2_validators import OAuth2Validator
-from oauth2_provider.views import AuthorizationView, ConnectDiscoveryInfoView, RPInitiatedLogoutView, UserInfoView
+from oauth2_provider.views import (
+    AuthorizationView,
+    ConnectDiscoveryInfoView,
+    RPInitiatedLogoutView,
+    UserInfoView,
+)
 
-from yiwang.identity.models import AssuranceLevel, OidcClient, User, UserKind
+from yiwang.identity.models import OidcClient, User
+from yiwang.identity.roles import AssuranceLevel, UserKind
 from yiwang.identity.services import logout_recorded, oidc_consent_recorded, oidc_userinfo_read
 
 ACR_VALUES = [str(level.value) for level in AssuranceLevel]
@@ -38,7 +44,7 @@ class YiwangValidator(OAuth2Validator):
         "roles": "department",
     }
 
-    def get_additional_claims(self) -> dict[str, Any]:  # type: ignore[override]
+    def get_additional_claims(self) -> dict[str, Any]:
         return {
             "sub": lambda request: str(request.user.public_id),
             "acr": lambda request: str(request.user.assurance_level),
@@ -105,8 +111,15 @@ class ConsentView(AuthorizationView):
         if trusted:
             credentials = {
                 key: context[key]
-                for key in ("client_id", "redirect_uri", "response_type", "state", "code_challenge",
-                            "code_challenge_method", "nonce")
+                for key in (
+                    "client_id",
+                    "redirect_uri",
+                    "response_type",
+                    "state",
+                    "code_challenge",
+                    "code_challenge_method",
+                    "nonce",
+                )
                 if context.get(key)
             }
             uri, _headers, _body, _status = self.create_authorization_response(
@@ -161,6 +174,9 @@ class AuditedLogoutView(RPInitiatedLogoutView):
         user: Any = token_user or self.request.user
         if user is not None and user.is_authenticated:
             logout_recorded(user=user)
-        return super().do_logout(  # type: ignore[no-any-return]
-            application=application, post_logout_redirect_uri=post_logout_redirect_uri, state=state, token_user=token_user
+        return super().do_logout(
+            application=application,
+            post_logout_redirect_uri=post_logout_redirect_uri,
+            state=state,
+            token_user=token_user,
         )

@@ -5,8 +5,7 @@ from __future__ import annotations
 import string
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 
 class CharacterClassValidator:
@@ -35,6 +34,6 @@ class CharacterClassValidator:
         ) % {"classes": self.classes}
 
 
-def password_policy_text() -> str:
-    """The policy in one sentence, for forms."""
-    return _("At least 10 characters, mixing at least 3 of: lower-case, upper-case, digits, symbols.")
+PASSWORD_POLICY_TEXT = gettext_lazy(
+    "At least 10 characters, mixing at least 3 of: lower-case, upper-case, digits, symbols."
+)

@@ -10,7 +10,8 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from yiwang.core.identifiers import InvalidIdentifier, mask_id_number, mask_phone, validate_phone
-from yiwang.identity.models import AgentAuthorisation, Enterprise, Role, User, UserKind
+from yiwang.identity.models import AgentAuthorisation, Enterprise, User
+from yiwang.identity.roles import Role, UserKind
 from yiwang.identity.services import id_number_index, phone_index
 from yiwang.org.selectors import (
     DepartmentInfo,
@@ -145,7 +146,7 @@ class Profile:
 
 def user_profile(user: User) -> Profile:
     """The signed-in user's own profile."""
-    from yiwang.identity.models import AssuranceLevel
+    from yiwang.identity.roles import AssuranceLevel
 
     return Profile(
         username=user.username,
@@ -233,7 +234,7 @@ def has_confirmed_second_factor(user: User) -> bool:
     """Whether the user has a confirmed authenticator app."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def user_count_by_kind() -> dict[str, int]:
@@ -298,8 +299,8 @@ def citizen_next_actions(user: User) -> list[NextAction]:
     """What a citizen's home page suggests: verification, contact details, enterprise registration."""
     from django.utils.translation import gettext as _
 
-    from yiwang.identity.models import AssuranceLevel
     from yiwang.identity.realname import configured_matcher
+    from yiwang.identity.roles import AssuranceLevel
 
     actions: list[NextAction] = []
     if user.assurance_level < AssuranceLevel.REGISTRY_MATCHED and configured_matcher() is not None:
@@ -307,7 +308,12 @@ def citizen_next_actions(user: User) -> list[NextAction]:
     if not user.email:
         actions.append(NextAction(_("Add an e-mail address for notices"), "identity:contact"))
     if not enterprises_for(user):
-        actions.append(NextAction(_("Running a business? Register your enterprise or ask to be its agent"), "identity:enterprises"))
+        actions.append(
+            NextAction(
+                _("Running a business? Register your enterprise or ask to be its agent"),
+                "identity:enterprises",
+            )
+        )
     return actions
 
 

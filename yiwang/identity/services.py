@@ -30,16 +30,9 @@ from yiwang.core.identifiers import (
     validate_id_number,
     validate_phone,
 )
-from yiwang.identity.models import (
-    AgentAuthorisation,
-    AssuranceLevel,
-    Enterprise,
-    Role,
-    RoleAssignment,
-    User,
-    UserKind,
-)
+from yiwang.identity.models import AgentAuthorisation, Enterprise, RoleAssignment, User
 from yiwang.identity.realname import MatchOutcome, configured_matcher
+from yiwang.identity.roles import AssuranceLevel, Role, UserKind
 from yiwang.org.selectors import department_get
 
 ID_NUMBER_INDEX = "identity.id_number"
@@ -116,10 +109,15 @@ def _unique_username(base: str) -> str:
     return candidate
 
 
-def _uniqueness_conflicts(*, id_number: str | None, phone: str | None, username: str | None, exclude: int | None) -> None:
+def _uniqueness_conflicts(
+    *, id_number: str | None, phone: str | None, username: str | None, exclude: int | None
+) -> None:
     others = User.objects.exclude(pk=exclude) if exclude else User.objects.all()
     if id_number and others.filter(id_number_index=id_number_index(id_number)).exists():
-        raise Conflict(_("An account with this ID number already exists. Log in or reset its password."), field="id_number")
+        raise Conflict(
+            _("An account with this ID number already exists. Log in or reset its password."),
+            field="id_number",
+        )
     if phone and others.filter(phone_index=phone_index(phone)).exists():
         raise Conflict(_("This mobile number belongs to another account."), field="phone")
     if username and others.filter(username=username).exists():
@@ -148,7 +146,9 @@ def citizen_register(*, registration: Registration) -> User:
         if not re.fullmatch(r"[\w.@+-]{3,150}", username):
             raise ValidationFailed(_("A username has 3 to 150 letters, digits or @ . + - _."), field="username")
         if re.fullmatch(r"\d+", username):
-            raise ValidationFailed(_("A username cannot be only digits (that is how phone numbers log in)."), field="username")
+            raise ValidationFailed(
+                _("A username cannot be only digits (that is how phone numbers log in)."), field="username"
+            )
     user = User(
         username=username or phone,
         kind=UserKind.CITIZEN,
@@ -168,8 +168,12 @@ def citizen_register(*, registration: Registration) -> User:
             with transaction.atomic():
                 user.save()
         except IntegrityError:
-            raise Conflict(_("An account with these details was just created. Log in instead."), field="id_number") from None
-        record_model_event(actor=user, action="identity.citizen.register", instance=user, changes=_masked_identity(user))
+            raise Conflict(
+                _("An account with these details was just created. Log in instead."), field="id_number"
+            ) from None
+        record_model_event(
+            actor=user, action="identity.citizen.register", instance=user, changes=_masked_identity(user)
+        )
     return user
 
 
@@ -195,7 +199,11 @@ def citizen_verify_real_name(*, actor: Actor, user_id: int) -> MatchOutcome | No
             actor=actor,
             action="identity.citizen.real_name_check",
             instance=user,
-            changes={"outcome": str(match.outcome), "source": match.source, "level": [before, user.assurance_level]},
+            changes={
+                "outcome": str(match.outcome),
+                "source": match.source,
+                "level": [before, user.assurance_level],
+            },
             purpose="real-name verification",
         )
     return match.outcome
@@ -237,11 +245,22 @@ def user_set_preferences(*, actor: User, language: str | None = None, large_text
         record_event_for_user(actor=actor, action="identity.user.preferences", user_id=actor.pk, changes=changes)
 
 
-def record_event_for_user(*, actor: Actor | None, action: str, user_id: int, changes: dict[str, Any] | None = None,
-                          purpose: str = "") -> None:
+def record_event_for_user(
+    *,
+    actor: Actor | None,
+    action: str,
+    user_id: int,
+    changes: dict[str, Any] | None = None,
+    purpose: str = "",
+) -> None:
     """Audit an action on an account (for reads of personal data, give the purpose)."""
     record_event(
-        actor=actor, action=action, object_type="identity.user", object_id=user_id, changes=changes, purpose=purpose
+        actor=actor,
+        action=action,
+        object_type="identity.user",
+        object_id=user_id,
+        changes=changes,
+        purpose=purpose,
     )
 
 
@@ -289,7 +308,9 @@ def staff_create(*, actor: User | None, details: StaffDetails) -> User:
     phone = validated_mobile(details.phone) if details.phone.strip() else ""
     username = details.username.strip()
     if not re.fullmatch(r"[\w.@+-]{3,150}", username) or username.isdigit():
-        raise ValidationFailed(_("A username has 3 to 150 letters, digits or @ . + - _, not only digits."), field="username")
+        raise ValidationFailed(
+            _("A username has 3 to 150 letters, digits or @ . + - _, not only digits."), field="username"
+        )
     user = User(
         username=username,
         kind=UserKind.STAFF,
@@ -309,7 +330,10 @@ def staff_create(*, actor: User | None, details: StaffDetails) -> User:
         for role in roles:
             RoleAssignment.objects.create(user=user, role=role, granted_by=actor)
         record_model_event(
-            actor=actor, action="identity.staff.create", instance=user, changes=_masked_identity(user) | {"roles": roles}
+            actor=actor,
+            action="identity.staff.create",
+            instance=user,
+            changes=_masked_identity(user) | {"roles": roles},
         )
     return user
 
@@ -338,7 +362,9 @@ def staff_set_roles(*, actor: User | None, user_id: int, roles: Sequence[str]) -
         RoleAssignment.objects.filter(user=user).exclude(role__in=wanted).delete()
         for role in set(wanted) - set(current):
             RoleAssignment.objects.create(user=user, role=role, granted_by=actor)
-        record_model_event(actor=actor, action="identity.staff.roles", instance=user, changes={"roles": [current, wanted]})
+        record_model_event(
+            actor=actor, action="identity.staff.roles", instance=user, changes={"roles": [current, wanted]}
+        )
     return wanted
 
 
@@ -350,7 +376,9 @@ def staff_grant_role(*, actor: User | None, user_id: int, role: str) -> None:
         user = User.objects.filter(pk=user_id, kind=UserKind.STAFF).first()
         if user is None:
             raise NotFound(_("No staff account has id %(id)s.") % {"id": user_id})
-        _assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, defaults={"granted_by": actor})
+        _assignment, created = RoleAssignment.objects.get_or_create(
+            user=user, role=role, defaults={"granted_by": actor}
+        )
         if created:
             record_model_event(actor=actor, action="identity.staff.grant", instance=user, changes={"role": role})
 
@@ -368,7 +396,10 @@ def staff_move(*, actor: User | None, user_id: int, department_id: int) -> None:
         user.department_id = department_id
         user.save(update_fields=["department"])
         record_model_event(
-            actor=actor, action="identity.staff.move", instance=user, changes={"department": [before, department_id]}
+            actor=actor,
+            action="identity.staff.move",
+            instance=user,
+            changes={"department": [before, department_id]},
         )
 
 
@@ -385,7 +416,9 @@ def user_set_active(*, actor: User | None, user_id: int, active: bool) -> None:
             user.is_active = active
             user.save(update_fields=["is_active"])
             record_model_event(
-                actor=actor, action="identity.user.activate" if active else "identity.user.deactivate", instance=user
+                actor=actor,
+                action="identity.user.activate" if active else "identity.user.deactivate",
+                instance=user,
             )
 
 
@@ -398,7 +431,7 @@ def staff_reset_second_factor(*, actor: User | None, user_id: int) -> int:
             raise NotFound(_("No staff account has id %(id)s.") % {"id": user_id})
         deleted, _detail = TOTPDevice.objects.filter(user=user).delete()
         record_model_event(actor=actor, action="identity.staff.totp_reset", instance=user, changes={"devices": deleted})
-    return deleted
+    return int(deleted)
 
 
 def staff_set_password(*, actor: User | None, user_id: int, password: str) -> None:
@@ -431,7 +464,9 @@ def totp_confirm_enrolment(*, user: User, token: str) -> TOTPDevice:
         if device is None:
             raise ValidationFailed(_("Start the authenticator set-up again."), field="token")
         if not device.verify_token(_digits(token)):
-            raise ValidationFailed(_("That code is not right. Check the time on your phone and try again."), field="token")
+            raise ValidationFailed(
+                _("That code is not right. Check the time on your phone and try again."), field="token"
+            )
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         record_model_event(actor=user, action="identity.totp.enrol", instance=user)
@@ -473,13 +508,20 @@ def enterprise_register(*, actor: User, credit_code: str, name: str, legal_repre
         if Enterprise.objects.filter(credit_code=code).exists():
             raise Conflict(_("This enterprise is already registered."), field="credit_code")
         enterprise = Enterprise.objects.create(
-            credit_code=code, name=name.strip(), legal_representative_name=representative, legal_representative=actor
+            credit_code=code,
+            name=name.strip(),
+            legal_representative_name=representative,
+            legal_representative=actor,
         )
         record_model_event(
             actor=actor,
             action="identity.enterprise.register",
             instance=enterprise,
-            changes={"credit_code": code, "name": enterprise.name, "legal_representative": mask_name(representative)},
+            changes={
+                "credit_code": code,
+                "name": enterprise.name,
+                "legal_representative": mask_name(representative),
+            },
         )
     return enterprise
 
@@ -508,7 +550,9 @@ def enterprise_authorise_agent(
                 field="agent_id_number",
             )
         if agent.pk == actor.pk:
-            raise ValidationFailed(_("The legal representative acts for the enterprise already."), field="agent_id_number")
+            raise ValidationFailed(
+                _("The legal representative acts for the enterprise already."), field="agent_id_number"
+            )
         if AgentAuthorisation.objects.filter(enterprise=enterprise, agent=agent, revoked_at=None).exists():
             raise Conflict(_("This person is already an agent of the enterprise."), field="agent_id_number")
         authorisation = AgentAuthorisation.objects.create(
@@ -527,7 +571,10 @@ def enterprise_revoke_agent(*, actor: User, authorisation_id: int) -> None:
     """The legal representative ends an agent's authorisation."""
     with transaction.atomic():
         authorisation = (
-            AgentAuthorisation.objects.select_for_update().select_related("enterprise").filter(pk=authorisation_id).first()
+            AgentAuthorisation.objects.select_for_update()
+            .select_related("enterprise")
+            .filter(pk=authorisation_id)
+            .first()
         )
         if authorisation is None or authorisation.enterprise.legal_representative_id != actor.pk:
             raise PermissionDenied(_("Only the enterprise's legal representative can revoke agents."))
@@ -626,7 +673,6 @@ def citizens_bulk_create(
     return total
 
 
-
 # --- OpenID Connect clients ------------------------------------------------------------------------------
 
 
@@ -673,9 +719,9 @@ def _validated_uris(uris: Sequence[str], *, field: str, production: bool) -> lis
 
 def oidc_client_register(*, actor: User, registration: ClientRegistration) -> RegisteredClient:
     """Register a relying party (platform administrators only): authorization code flow with PKCE, RS256."""
-    from django.conf import settings
     from oauth2_provider.generators import generate_client_secret
     from oauth2_provider.models import Application
+    from oauth2_provider.settings import oauth2_settings
 
     from yiwang.identity.models import OidcClient
 
@@ -684,7 +730,7 @@ def oidc_client_register(*, actor: User, registration: ClientRegistration) -> Re
         raise ValidationFailed(_("Give the system a name."), field="name")
     if department_get(department_id=registration.department_id) is None:
         raise NotFound(_("No department has id %(id)s.") % {"id": registration.department_id}, field="department")
-    production = not settings.OAUTH2_PROVIDER["ALLOWED_REDIRECT_URI_SCHEMES"].count("http")
+    production = "http" not in oauth2_settings.ALLOWED_REDIRECT_URI_SCHEMES
     redirects = _validated_uris(registration.redirect_uris, field="redirect_uris", production=production)
     if not redirects:
         raise ValidationFailed(_("Give at least one redirect URI."), field="redirect_uris")
@@ -751,7 +797,7 @@ def oidc_client_rotate_secret(*, actor: User, client_pk: int) -> str:
             object_type="oauth2_provider.application",
             object_id=application.pk,
         )
-    return secret
+    return str(secret)
 
 
 def oidc_client_delete(*, actor: User, client_pk: int) -> None:

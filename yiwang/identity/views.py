@@ -22,7 +22,8 @@ from yiwang.core.forms import add_service_error
 from yiwang.identity import forms as identity_forms
 from yiwang.identity import selectors, services
 from yiwang.identity.access import citizen_required, login_required, staff_required
-from yiwang.identity.models import Role, User, UserKind
+from yiwang.identity.models import User
+from yiwang.identity.roles import Role, UserKind
 
 PENDING_LOGIN = "yiwang_pending_login"
 PENDING_SECONDS = 300
@@ -41,7 +42,9 @@ def _landing(user: User) -> str:
     return reverse("web:console") if user.kind == UserKind.STAFF else reverse("web:home")
 
 
-def _complete_login(request: HttpRequest, user: User, *, device: Any = None, next_url: str | None = None) -> HttpResponse:
+def _complete_login(
+    request: HttpRequest, user: User, *, device: Any = None, next_url: str | None = None
+) -> HttpResponse:
     login(request, user, backend="yiwang.identity.backends.LoginNameBackend")
     if device is not None:
         otp_login(request, device)
@@ -66,20 +69,20 @@ def login_view(request: HttpRequest) -> HttpResponse:
     """Step 1: username or mobile number and password."""
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.user.is_authenticated and request.method == "GET":
-        return redirect(next_url or _landing(request.user))  # type: ignore[arg-type]
+        return redirect(next_url or _landing(request.user))
     form = identity_forms.LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = authenticate(request, login=form.cleaned_data["login"], password=form.cleaned_data["password"])
         if user is None:
             form.add_error(None, _("The username, mobile number or password is wrong."))
-        elif user.kind == UserKind.STAFF and settings.YIWANG_STAFF_REQUIRE_TOTP:  # type: ignore[attr-defined]
+        elif user.kind == UserKind.STAFF and settings.YIWANG_STAFF_REQUIRE_TOTP:
             request.session.cycle_key()
             request.session[PENDING_LOGIN] = {"user_id": user.pk, "at": time.time(), "next": next_url}
-            if selectors.has_confirmed_second_factor(user):  # type: ignore[arg-type]
+            if selectors.has_confirmed_second_factor(user):
                 return redirect("identity:login_totp")
             return redirect("identity:totp_enrol")
         else:
-            return _complete_login(request, user, next_url=next_url)  # type: ignore[arg-type]
+            return _complete_login(request, user, next_url=next_url)
     status = 400 if request.method == "POST" else 200
     return render(request, "identity/login.html", {"form": form, "next": next_url or ""}, status=status)
 
@@ -243,7 +246,9 @@ def password_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.user_change_password(
-                actor=user, old_password=form.cleaned_data["old_password"], new_password=form.cleaned_data["new_password"]
+                actor=user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
             )
         except YiwangError as error:
             add_service_error(form, error)
@@ -273,7 +278,10 @@ def enterprises_view(request: HttpRequest) -> HttpResponse:
         except YiwangError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, _("%(name)s is registered. You can now authorise agents.") % {"name": enterprise.name})
+            messages.success(
+                request,
+                _("%(name)s is registered. You can now authorise agents.") % {"name": enterprise.name},
+            )
             return redirect("identity:enterprises")
     links = selectors.enterprises_for(user)
     represented = [
@@ -310,7 +318,7 @@ def agent_authorise_view(request: HttpRequest, enterprise_id: int) -> HttpRespon
     else:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}")
+            messages.error(request, f"{label}: {' '.join(str(error) for error in errors)}")
     return redirect("identity:enterprises")
 
 
@@ -391,7 +399,10 @@ def staff_create_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Staff account %(username)s created.") % {"username": created.username})
             return redirect("identity:staff_detail", user_id=created.pk)
     return render(
-        request, "identity/console/staff_form.html", {"form": form}, status=400 if request.method == "POST" else 200
+        request,
+        "identity/console/staff_form.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
     )
 
 

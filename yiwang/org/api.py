@@ -39,7 +39,10 @@ class DepartmentQuery(Schema):
 
 @router.get("/divisions", response=list[DivisionOut], summary="Divisions under a parent (top level without one)")
 def divisions(request: HttpRequest, query: Query[DivisionQuery]) -> list[DivisionOut]:
-    return [DivisionOut(code=d.code, name=d.name, level=d.level) for d in selectors.division_children(parent_code=query.parent)]
+    return [
+        DivisionOut(code=d.code, name=d.name, level=d.level)
+        for d in selectors.division_children(parent_code=query.parent)
+    ]
 
 
 @router.get("/departments", response=list[DepartmentOut], summary="Active departments")

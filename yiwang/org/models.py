@@ -39,7 +39,12 @@ class Division(models.Model):
     name = models.CharField(max_length=100, verbose_name=_("name"))
     level = models.CharField(max_length=10, choices=DivisionLevel.choices, verbose_name=_("level"))
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
 
     class Meta:
@@ -65,9 +70,16 @@ class Department(models.Model):
     name = models.CharField(max_length=100, verbose_name=_("name"))
     short_name = models.CharField(max_length=30, blank=True, verbose_name=_("short name"))
     credit_code = models.CharField(max_length=18, unique=True, verbose_name=_("unified social credit code"))
-    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="departments", verbose_name=_("division"))
+    division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="departments", verbose_name=_("division")
+    )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     kind = models.CharField(max_length=30, choices=DepartmentKind.choices, verbose_name=_("kind"))
     is_active = models.BooleanField(default=True, verbose_name=_("active"))

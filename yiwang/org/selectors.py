@@ -41,7 +41,11 @@ class DepartmentInfo:
 
 def division_info_from_model(division: Division) -> DivisionInfo:
     return DivisionInfo(
-        id=division.pk, code=division.code, name=division.name, level=division.level, parent_id=division.parent_id
+        id=division.pk,
+        code=division.code,
+        name=division.name,
+        level=division.level,
+        parent_id=division.parent_id,
     )
 
 
@@ -69,7 +73,9 @@ def division_get(*, code: str) -> DivisionInfo | None:
 
 def division_children(*, parent_code: str | None) -> list[DivisionInfo]:
     """Divisions directly under `parent_code` (the top level when None)."""
-    queryset = Division.objects.filter(parent__code=parent_code) if parent_code else Division.objects.filter(parent=None)
+    queryset = (
+        Division.objects.filter(parent__code=parent_code) if parent_code else Division.objects.filter(parent=None)
+    )
     return [division_info_from_model(item) for item in queryset.order_by("code")]
 
 
@@ -108,7 +114,9 @@ def department_get_by_name(*, name: str) -> DepartmentInfo | None:
     return department_info_from_model(department) if department else None
 
 
-def department_list(*, kind: str | None = None, division_code: str | None = None, search: str = "") -> list[DepartmentInfo]:
+def department_list(
+    *, kind: str | None = None, division_code: str | None = None, search: str = ""
+) -> list[DepartmentInfo]:
     """Departments, optionally of one kind, under one division (by code prefix) or matching a name."""
     queryset = Department.objects.select_related("division").filter(is_active=True)
     if kind:

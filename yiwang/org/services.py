@@ -12,7 +12,12 @@ from yiwang.core.audit.services import Actor, field_changes, record_event, recor
 from yiwang.core.errors import Conflict, NotFound, ValidationFailed
 from yiwang.core.identifiers import InvalidIdentifier, validate_credit_code
 from yiwang.org.models import LEVEL_DIGITS, LEVEL_ORDER, Department, DepartmentKind, Division, DivisionLevel
-from yiwang.org.selectors import DepartmentInfo, DivisionInfo, department_info_from_model, division_info_from_model
+from yiwang.org.selectors import (
+    DepartmentInfo,
+    DivisionInfo,
+    department_info_from_model,
+    division_info_from_model,
+)
 
 
 def _check_division_code(code: str, level: DivisionLevel, parent: Division | None) -> None:
@@ -187,7 +192,9 @@ def department_create(
                 _("%(division)s already has a department named %(name)s.") % {"division": division.name, "name": name},
                 field="name",
             ) from None
-        record_model_event(actor=actor, action="org.department.create", instance=department, changes=_snapshot(department))
+        record_model_event(
+            actor=actor, action="org.department.create", instance=department, changes=_snapshot(department)
+        )
     return department_info_from_model(department)
 
 

@@ -17,7 +17,7 @@ router = Router(tags=["audit"], auth=session_or_bearer)
 
 
 def _require_admin(request: HttpRequest) -> None:
-    user: Any = request.auth
+    user: Any = request.auth  # type: ignore[attr-defined]
     if not user.has_role(Role.PLATFORM_ADMIN):
         raise PermissionDenied("Only platform administrators read the audit log.")
 
@@ -70,5 +70,7 @@ def verify(request: HttpRequest) -> VerificationOut:
     result = audit_chain_verify()
     first = result.first_break
     return VerificationOut(
-        intact=result.intact, events_checked=result.events_checked, first_break=first.describe() if first else None
+        intact=result.intact,
+        events_checked=result.events_checked,
+        first_break=first.describe() if first else None,
     )

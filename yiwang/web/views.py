@@ -17,7 +17,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from yiwang.core.audit.selectors import audit_chain_verify, audit_event_page
-from yiwang.core.calendar.selectors import calendar_add_working_days, calendar_count_working_days, calendar_day_status
+from yiwang.core.calendar.selectors import (
+    calendar_add_working_days,
+    calendar_count_working_days,
+    calendar_day_status,
+)
 from yiwang.identity import selectors as identity_selectors
 from yiwang.identity import services as identity_services
 from yiwang.identity.access import staff_required
@@ -29,7 +33,9 @@ ONE_YEAR = 365 * 24 * 3600
 
 def _back(request: HttpRequest) -> str:
     candidate = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
-    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return candidate
     return "/"
 
@@ -90,7 +96,7 @@ def healthz_view(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+    except Exception:
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 
@@ -156,10 +162,13 @@ def audit_view(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("action", "").strip()[:100]
     object_type = request.GET.get("object_type", "").strip()[:100]
     actor = request.GET.get("actor", "").strip()[:150]
-    page = audit_event_page(action=action, object_type=object_type, actor_label=actor, before_id=_int(request.GET.get("before")))
+    page = audit_event_page(
+        action=action, object_type=object_type, actor_label=actor, before_id=_int(request.GET.get("before"))
+    )
     verification = audit_chain_verify() if request.GET.get("verify") == "1" else None
-    if verification is not None and not verification.intact:
-        messages.error(request, _("The audit log is broken: %(where)s") % {"where": verification.first_break.describe()})  # type: ignore[union-attr]
+    first_break = verification.first_break if verification is not None else None
+    if first_break is not None:
+        messages.error(request, _("The audit log is broken: %(where)s") % {"where": first_break.describe()})
     context = {
         "page": page,
         "filters": {"action": action, "object_type": object_type, "actor": actor},

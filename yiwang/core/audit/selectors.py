@@ -55,7 +55,11 @@ def _verify_lane(head: AuditChainLane, events: QuerySet[AuditEvent]) -> tuple[in
         checked += 1
         if event.lane_seq > head.last_seq:
             return checked, ChainBreak(
-                "inserted", head.lane, event.lane_seq, event.id, f"the lane's head records only #{head.last_seq}"
+                "inserted",
+                head.lane,
+                event.lane_seq,
+                event.id,
+                f"the lane's head records only #{head.last_seq}",
             )
         if event.lane_seq != expected_seq:
             return checked, ChainBreak(
@@ -88,7 +92,9 @@ def _verify_lane(head: AuditChainLane, events: QuerySet[AuditEvent]) -> tuple[in
             ip_address=event.ip_address,
         )
         if digest != event.digest:
-            return checked, ChainBreak("altered", head.lane, event.lane_seq, event.id, "its content does not match its digest")
+            return checked, ChainBreak(
+                "altered", head.lane, event.lane_seq, event.id, "its content does not match its digest"
+            )
         prev_digest = event.digest
         expected_seq += 1
     if expected_seq - 1 != head.last_seq or prev_digest != head.last_digest:
@@ -108,9 +114,7 @@ def audit_chain_verify() -> ChainVerification:
     checked = 0
     heads = list(AuditChainLane.objects.order_by("lane"))
     for head in heads:
-        lane_checked, lane_break = _verify_lane(
-            head, AuditEvent.objects.filter(lane=head.lane).order_by("lane_seq")
-        )
+        lane_checked, lane_break = _verify_lane(head, AuditEvent.objects.filter(lane=head.lane).order_by("lane_seq"))
         checked += lane_checked
         if lane_break is not None:
             breaks.append(lane_break)
@@ -141,7 +145,12 @@ class AuditEventPage:
 
 
 def audit_event_page(
-    *, action: str = "", object_type: str = "", actor_label: str = "", before_id: int | None = None, size: int = 50
+    *,
+    action: str = "",
+    object_type: str = "",
+    actor_label: str = "",
+    before_id: int | None = None,
+    size: int = 50,
 ) -> AuditEventPage:
     """Audit events matching the filters, newest first, `size` at a time (keyset paging on id)."""
     queryset = AuditEvent.objects.order_by("-id")

@@ -11,7 +11,10 @@ class CalendarYear(models.Model):
 
     year = models.PositiveSmallIntegerField(primary_key=True, verbose_name=_("year"))
     notice = models.CharField(
-        max_length=200, blank=True, verbose_name=_("notice"), help_text=_("The State Council notice, e.g. 国办发明电〔2026〕5号")
+        max_length=200,
+        blank=True,
+        verbose_name=_("notice"),
+        help_text=_("The State Council notice, e.g. 国办发明电〔2026〕5号"),
     )
     loaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("loaded at"))
 

@@ -89,7 +89,7 @@ class CalendarSnapshot:
         if override is not None:
             return DayStatus(day, override.kind == DayKind.WORKDAY, False, "override", override.name)
         if package_covers(day.year):
-            on_holiday, holiday = chinese_calendar.get_holiday_detail(day)
+            _on_holiday, holiday = chinese_calendar.get_holiday_detail(day)
             name = _holiday_name(holiday) if holiday is not None else ""
             return DayStatus(day, chinese_calendar.is_workday(day), False, "official", name)
         weekday = day.weekday() < 5

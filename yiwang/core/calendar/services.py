@@ -180,6 +180,9 @@ def calendar_year_unmark_official(*, actor: Actor | None, year: int) -> bool:
         deleted, _detail = CalendarYear.objects.filter(year=year).delete()
         if deleted:
             record_event(
-                actor=actor, action="calendar.year.provisional", object_type="core.calendaryear", object_id=year
+                actor=actor,
+                action="calendar.year.provisional",
+                object_type="core.calendaryear",
+                object_id=year,
             )
     return bool(deleted)

@@ -4,75 +4,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditChainLane',
+            name="AuditChainLane",
             fields=[
-                ('lane', models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
-                ('last_seq', models.PositiveBigIntegerField(default=0)),
-                ('last_digest', models.CharField(max_length=64)),
+                ("lane", models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
+                ("last_seq", models.PositiveBigIntegerField(default=0)),
+                ("last_digest", models.CharField(max_length=64)),
             ],
             options={
-                'verbose_name': 'audit chain lane',
+                "verbose_name": "audit chain lane",
             },
         ),
         migrations.CreateModel(
-            name='CalendarOverride',
+            name="CalendarOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='date')),
-                ('kind', models.CharField(choices=[('holiday', 'Holiday (no work)'), ('workday', 'Workday (including make-up workdays)')], max_length=10, verbose_name='kind')),
-                ('name', models.CharField(blank=True, help_text='e.g. 春节', max_length=50, verbose_name='name')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="date")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("holiday", "Holiday (no work)"),
+                            ("workday", "Workday (including make-up workdays)"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(blank=True, help_text="e.g. 春节", max_length=50, verbose_name="name"),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'calendar override',
-                'verbose_name_plural': 'calendar overrides',
-                'ordering': ['date'],
+                "verbose_name": "calendar override",
+                "verbose_name_plural": "calendar overrides",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarYear',
+            name="CalendarYear",
             fields=[
-                ('year', models.PositiveSmallIntegerField(primary_key=True, serialize=False, verbose_name='year')),
-                ('notice', models.CharField(blank=True, help_text='The State Council notice, e.g. 国办发明电〔2026〕5号', max_length=200, verbose_name='notice')),
-                ('loaded_at', models.DateTimeField(auto_now_add=True, verbose_name='loaded at')),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(primary_key=True, serialize=False, verbose_name="year"),
+                ),
+                (
+                    "notice",
+                    models.CharField(
+                        blank=True,
+                        help_text="The State Council notice, e.g. 国办发明电〔2026〕5号",
+                        max_length=200,
+                        verbose_name="notice",
+                    ),
+                ),
+                ("loaded_at", models.DateTimeField(auto_now_add=True, verbose_name="loaded at")),
             ],
             options={
-                'verbose_name': 'official calendar year',
-                'verbose_name_plural': 'official calendar years',
-                'ordering': ['year'],
+                "verbose_name": "official calendar year",
+                "verbose_name_plural": "official calendar years",
+                "ordering": ["year"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(db_index=True)),
-                ('actor_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('actor_label', models.CharField(blank=True, max_length=150)),
-                ('action', models.CharField(db_index=True, max_length=100)),
-                ('object_type', models.CharField(max_length=100)),
-                ('object_id', models.CharField(max_length=64)),
-                ('changes', models.TextField(blank=True, help_text='Canonical JSON of the changes (sensitive values masked)')),
-                ('purpose', models.CharField(blank=True, max_length=200)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('lane', models.PositiveSmallIntegerField()),
-                ('lane_seq', models.PositiveBigIntegerField()),
-                ('prev_digest', models.CharField(max_length=64)),
-                ('digest', models.CharField(max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("occurred_at", models.DateTimeField(db_index=True)),
+                ("actor_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("actor_label", models.CharField(blank=True, max_length=150)),
+                ("action", models.CharField(db_index=True, max_length=100)),
+                ("object_type", models.CharField(max_length=100)),
+                ("object_id", models.CharField(max_length=64)),
+                (
+                    "changes",
+                    models.TextField(blank=True, help_text="Canonical JSON of the changes (sensitive values masked)"),
+                ),
+                ("purpose", models.CharField(blank=True, max_length=200)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("lane", models.PositiveSmallIntegerField()),
+                ("lane_seq", models.PositiveBigIntegerField()),
+                ("prev_digest", models.CharField(max_length=64)),
+                ("digest", models.CharField(max_length=64)),
             ],
             options={
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_event_object')],
-                'constraints': [models.UniqueConstraint(fields=('lane', 'lane_seq'), name='audit_event_lane_seq_unique')],
+                "ordering": ["-id"],
+                "indexes": [models.Index(fields=["object_type", "object_id"], name="audit_event_object")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("lane", "lane_seq"), name="audit_event_lane_seq_unique")
+                ],
             },
         ),
     ]

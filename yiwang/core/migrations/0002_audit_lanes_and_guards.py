@@ -38,7 +38,8 @@ SQLITE_UNGUARD = [
 def create_lanes(apps: Any, schema_editor: Any) -> None:
     lane_model = apps.get_model("core", "AuditChainLane")
     lane_model.objects.bulk_create(
-        [lane_model(lane=lane, last_seq=0, last_digest=GENESIS) for lane in range(LANES)], ignore_conflicts=True
+        [lane_model(lane=lane, last_seq=0, last_digest=GENESIS) for lane in range(LANES)],
+        ignore_conflicts=True,
     )
 
 

@@ -5,45 +5,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Division',
+            name="Division",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=12, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('level', models.CharField(choices=[('province', 'Province'), ('city', 'City (prefecture level)'), ('county', 'County / district'), ('township', 'Township / street'), ('village', 'Village / community')], max_length=10, verbose_name='level')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.division', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("code", models.CharField(max_length=12, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "Province"),
+                            ("city", "City (prefecture level)"),
+                            ("county", "County / district"),
+                            ("township", "Township / street"),
+                            ("village", "Village / community"),
+                        ],
+                        max_length=10,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.division",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'division',
-                'verbose_name_plural': 'divisions',
-                'ordering': ['code'],
+                "verbose_name": "division",
+                "verbose_name_plural": "divisions",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Department',
+            name="Department",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('short_name', models.CharField(blank=True, max_length=30, verbose_name='short name')),
-                ('credit_code', models.CharField(max_length=18, unique=True, verbose_name='unified social credit code')),
-                ('kind', models.CharField(choices=[('government_department', 'Government department'), ('public_institution', 'Public institution'), ('utility', 'Utility'), ('district_government', 'District government'), ('street_office', 'Street office')], max_length=30, verbose_name='kind')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='org.department', verbose_name='parent')),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='departments', to='org.division', verbose_name='division')),
+                (
+                    "id",
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("short_name", models.CharField(blank=True, max_length=30, verbose_name="short name")),
+                (
+                    "credit_code",
+                    models.CharField(max_length=18, unique=True, verbose_name="unified social credit code"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("government_department", "Government department"),
+                            ("public_institution", "Public institution"),
+                            ("utility", "Utility"),
+                            ("district_government", "District government"),
+                            ("street_office", "Street office"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="org.department",
+                        verbose_name="parent",
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="departments",
+                        to="org.division",
+                        verbose_name="division",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'department',
-                'verbose_name_plural': 'departments',
-                'ordering': ['division__code', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('division', 'name'), name='department_name_unique_in_division')],
+                "verbose_name": "department",
+                "verbose_name_plural": "departments",
+                "ordering": ["division__code", "name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("division", "name"), name="department_name_unique_in_division")
+                ],
             },
         ),
     ]

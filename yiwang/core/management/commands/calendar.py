@@ -79,7 +79,9 @@ class Command(BaseCommand):
                 raise CommandError(f"cannot read {path}: {error}") from None
             try:
                 rows = parse_override_rows(text)
-                written = calendar_import(actor=None, rows=rows, official_year=options["year"], notice=options["notice"])
+                written = calendar_import(
+                    actor=None, rows=rows, official_year=options["year"], notice=options["notice"]
+                )
             except ValidationFailed as error:
                 raise CommandError(f"{path}: {error}") from None
             self.stdout.write(f"loaded {written} dates from {path}")
