@@ -341,6 +341,14 @@ def _upgrade_fifteen_digit(number: str) -> str:
     return first17 + id_number_check_character(first17)
 
 
+def compose_id_number(area_code: str, birth_date: datetime.date, sequence: int) -> str:
+    """Build a well-formed ID number from its parts (sequence 0–999; odd = male), adding the check character."""
+    if len(area_code) != 6 or not area_code.isdigit() or not 0 <= sequence <= 999:
+        raise ValueError("area code must be 6 digits and sequence 0–999")
+    first17 = f"{area_code}{birth_date:%Y%m%d}{sequence:03d}"
+    return first17 + id_number_check_character(first17)
+
+
 def id_number_birth_date(number: str) -> datetime.date:
     """Birth date encoded in a (valid, normalised) 18-character ID number."""
     return datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
@@ -367,6 +375,13 @@ def credit_code_check_character(first17: str) -> str:
     """The MOD 31 check character for the first 17 characters."""
     total = sum(_CREDIT_VALUES[c] * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+
+
+def compose_credit_code(first17: str) -> str:
+    """Append the check character to the first 17 characters of a credit code."""
+    if len(first17) != 17 or any(character not in _CREDIT_VALUES for character in first17):
+        raise ValueError("a credit code body is 17 characters of the credit-code alphabet")
+    return first17 + credit_code_check_character(first17)
 
 
 def validate_credit_code(value: str, *, strict: bool = True) -> str:

@@ -1,0 +1,193 @@
+"""Shared fixtures: a small city, accounts for every role, and clients signed in as them."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from yiwang.core.identifiers import compose_credit_code, compose_id_number
+from yiwang.identity import services as identity_services
+from yiwang.identity.roles import Role
+from yiwang.org import services as org_services
+from yiwang.org.services import DivisionRow
+
+PASSWORD = "Yiwang-Test-2026"
+_sequence = itertools.count(1)
+
+
+def next_id_number(*, area: str = "419802", birth: datetime.date | None = None) -> str:
+    """A fresh valid ID number (unique within the test run)."""
+    number = next(_sequence)
+    born = birth or datetime.date(1960, 1, 1) + datetime.timedelta(days=number * 37 % 20000)
+    return compose_id_number(area, born, number % 1000)
+
+
+def next_phone() -> str:
+    return f"139{next(_sequence):08d}"
+
+
+def next_credit_code(prefix: str = "91419802") -> str:
+    body = f"{next(_sequence):09d}"
+    return compose_credit_code(prefix + body)
+
+
+@dataclass(frozen=True)
+class City:
+    """A province, a city, one district with a street and a community, and four departments."""
+
+    city_code: str
+    district_code: str
+    street_code: str
+    public_security: int
+    civil_affairs: int
+    district_government: int
+    big_data_bureau: int
+    police_station: int
+
+
+@pytest.fixture
+def city(db: Any) -> City:
+    org_services.division_bulk_create(
+        actor=None,
+        rows=[
+            DivisionRow("410000", "河南省", "province", None),
+            DivisionRow("419800", "明湖市", "city", "410000"),
+            DivisionRow("419802", "清河区", "county", "419800"),
+            DivisionRow("419803", "东湖区", "county", "419800"),
+            DivisionRow("419802001", "滨河街道", "township", "419802"),
+            DivisionRow("419802001001", "柳园社区", "village", "419802001"),
+        ],
+    )
+
+    def department(name: str, kind: str, division: str, parent: int | None = None) -> int:
+        return org_services.department_create(
+            actor=None,
+            name=name,
+            credit_code=next_credit_code("11419800"),
+            kind=kind,
+            division_code=division,
+            parent_id=parent,
+        ).id
+
+    public_security = department("公安局", "government_department", "419800")
+    return City(
+        city_code="419800",
+        district_code="419802",
+        street_code="419802001",
+        public_security=public_security,
+        civil_affairs=department("民政局", "government_department", "419800"),
+        district_government=department("清河区人民政府", "district_government", "419802"),
+        big_data_bureau=department("政务服务和大数据管理局", "government_department", "419800"),
+        police_station=department("滨河派出所", "government_department", "419802", parent=public_security),
+    )
+
+
+@pytest.fixture
+def make_citizen(db: Any) -> Callable[..., Any]:
+    def make(real_name: str = "张三", **overrides: Any) -> Any:
+        registration = identity_services.Registration(
+            real_name=real_name,
+            id_number=overrides.pop("id_number", None) or next_id_number(),
+            phone=overrides.pop("phone", None) or next_phone(),
+            password=overrides.pop("password", PASSWORD),
+            username=overrides.pop("username", ""),
+        )
+        return identity_services.citizen_register(registration=registration)
+
+    return make
+
+
+@pytest.fixture
+def make_staff(db: Any, city: City) -> Callable[..., Any]:
+    def make(department: int | None = None, roles: tuple[str, ...] = (Role.CLERK,), **overrides: Any) -> Any:
+        number = next(_sequence)
+        return identity_services.staff_create(
+            actor=None,
+            details=identity_services.StaffDetails(
+                username=overrides.pop("username", f"staff{number}"),
+                real_name=overrides.pop("real_name", "李四"),
+                department_id=department or city.public_security,
+                roles=roles,
+                password=PASSWORD,
+                phone=overrides.pop("phone", ""),
+                email=overrides.pop("email", ""),
+            ),
+        )
+
+    return make
+
+
+def sign_in(client: Client, user: Any) -> Client:
+    """Sign a test client in; staff also pass the second factor (a confirmed TOTP device)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user, backend="yiwang.identity.backends.LoginNameBackend")
+    if user.kind == "staff":
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@dataclass
+class Accounts:
+    """One account per role in the authorization matrix."""
+
+    citizen: Any
+    agent: Any
+    enterprise_id: int
+    staff: Any  # clerk of 公安局
+    staff_other: Any  # clerk of 民政局
+    supervisor: Any  # supervisor of 公安局
+    admin: Any  # platform administrator in 政务服务和大数据管理局
+
+
+@pytest.fixture
+def accounts(city: City, make_citizen: Callable[..., Any], make_staff: Callable[..., Any]) -> Accounts:
+    representative = make_citizen("王五")
+    agent = make_citizen("赵六")
+    enterprise = identity_services.enterprise_register(
+        actor=representative, credit_code=next_credit_code(), name="明湖示范贸易有限公司", legal_representative_name="王五"
+    )
+    identity_services.enterprise_authorise_agent(
+        actor=representative,
+        enterprise_id=enterprise.pk,
+        agent_id_number=agent.id_number,
+        agent_name="赵六",
+        valid_until=None,
+    )
+    return Accounts(
+        citizen=make_citizen("钱七"),
+        agent=agent,
+        enterprise_id=enterprise.pk,
+        staff=make_staff(city.public_security, (Role.CLERK,), real_name="孙八"),
+        staff_other=make_staff(city.civil_affairs, (Role.CLERK,), real_name="周九"),
+        supervisor=make_staff(city.public_security, (Role.SUPERVISOR,), real_name="吴十"),
+        admin=make_staff(city.big_data_bureau, (Role.PLATFORM_ADMIN,), real_name="郑一"),
+    )
+
+
+ROLES = ["anonymous", "citizen", "agent", "staff", "staff_other", "admin"]
+
+
+@pytest.fixture
+def client_as(accounts: Accounts) -> Callable[[str], Client]:
+    """`client_as("citizen")` — a test client signed in as that role ("anonymous" for none)."""
+
+    def make(role: str) -> Client:
+        client = Client()
+        if role == "anonymous":
+            return client
+        return sign_in(client, getattr(accounts, role))
+
+    return make
