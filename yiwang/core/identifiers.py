@@ -426,7 +426,8 @@ def validate_credit_code(value: str, *, strict: bool = True) -> str:
 # --- phone numbers ------------------------------------------------------------------------------------
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^(0\d{2,3})(\d{7,8})(?:(?:EXT|转|#)(\d{1,6}))?$")
+# Area codes: 010 and 020–029 have three digits, all others four (0371, 0755 ...).
+_LANDLINE = re.compile(r"^(010|02\d|0[3-9]\d{2})([2-9]\d{6,7})(?:(?:EXT|转|#)(\d{1,6}))?$")
 
 
 def validate_phone(value: str) -> str:

@@ -84,11 +84,16 @@ def lane_count() -> int:
 
 
 def _preferred_lane(lanes: int) -> int:
+    # Start from the lane this connection used last: inside a transaction that is the lane it already
+    # holds (its own lock is not skipped), so all events of one transaction stay on one lane.
+    last = getattr(connection, "_yiwang_audit_lane", None)
+    if isinstance(last, int) and last < lanes:
+        return last
     return threading.get_ident() % lanes
 
 
-def _ensure_lanes() -> None:
-    # The heads are created by a migration; this restores them after a test flush or a manual purge.
+def audit_lanes_ensure() -> None:
+    """Create any missing chain heads (a migration creates them; a test flush removes them)."""
     AuditChainLane.objects.bulk_create(
         [AuditChainLane(lane=lane, last_seq=0, last_digest=GENESIS_DIGEST) for lane in range(MAX_LANES)],
         ignore_conflicts=True,
@@ -99,7 +104,7 @@ def _lock_lane() -> AuditChainLane:
     try:
         return _lock_existing_lane()
     except AuditChainLane.DoesNotExist:
-        _ensure_lanes()
+        audit_lanes_ensure()
         return _lock_existing_lane()
 
 
@@ -149,6 +154,7 @@ def record_event(
     object_id_text = str(object_id)[:64]
     with transaction.atomic():
         head = _lock_lane()
+        connection._yiwang_audit_lane = head.lane  # type: ignore[attr-defined]
         occurred_at = timezone.now()
         seq = head.last_seq + 1
         digest = event_digest(

@@ -146,20 +146,23 @@ def calendar_add_working_days(start: datetime.date, days: int) -> WorkingDate:
 
 
 def calendar_count_working_days(start: datetime.date, end: datetime.date) -> WorkingDayCount:
-    """Working days after `start` up to and including `end` (negative when `end` is before `start`)."""
+    """Working days after `start` up to and including `end`; when `end` is earlier, minus the working days
+    from `end` up to but excluding `start` — so that counting inverts `calendar_add_working_days`."""
     if abs((end - start).days) > MAX_WORKING_DAYS * 2:
         raise ValueError("the span is too long to count day by day")
-    sign = 1 if end >= start else -1
-    low, high = (start, end) if sign == 1 else (end, start)
+    if end >= start:
+        first, last, sign = start + datetime.timedelta(days=1), end, 1
+    else:
+        first, last, sign = end, start - datetime.timedelta(days=1), -1
     snapshot = CalendarSnapshot()
     count = 0
     provisional = False
-    current = low
-    while current < high:
-        current += datetime.timedelta(days=1)
+    current = first
+    while current <= last:
         status = snapshot.status(current)
         provisional |= status.provisional
         count += status.workday
+        current += datetime.timedelta(days=1)
     return WorkingDayCount(sign * count, provisional)
 
 
