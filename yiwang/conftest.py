@@ -38,6 +38,14 @@ def next_credit_code(prefix: str = "91419802") -> str:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_local_areas() -> None:
+    """Each test sees the divisions of its own database, not those a previous test memoised."""
+    from yiwang.core.identifiers import forget_local_areas
+
+    forget_local_areas()
+
+
+@pytest.fixture(autouse=True)
 def _audit_chain_heads(request: pytest.FixtureRequest) -> None:
     """Transactional tests flush every table between tests; put the audit chains' heads back first."""
     marker = request.node.get_closest_marker("django_db")
@@ -103,7 +111,7 @@ def city(db: Any) -> City:
 
 
 @pytest.fixture
-def make_citizen(db: Any) -> Callable[..., Any]:
+def make_citizen(city: City) -> Callable[..., Any]:
     def make(real_name: str = "张三", **overrides: Any) -> Any:
         registration = identity_services.Registration(
             real_name=real_name,

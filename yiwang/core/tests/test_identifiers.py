@@ -23,6 +23,9 @@ from yiwang.core.identifiers import (
     validate_phone,
 )
 
+# Strict validation also consults the platform's own divisions, which live in the database.
+pytestmark = pytest.mark.django_db
+
 # --- ID numbers -------------------------------------------------------------------------------------
 
 
