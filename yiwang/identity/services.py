@@ -475,7 +475,11 @@ def totp_confirm_enrolment(*, user: User, token: str) -> TOTPDevice:
 
 def totp_verify(*, user: User, token: str) -> TOTPDevice:
     """Check a code against the user's confirmed authenticators; raises ValidationFailed when none accepts it."""
-    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+    devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
+    if devices and not any(device.verify_is_allowed()[0] for device in devices):
+        # django-otp doubles the wait after each wrong code, which stops guessing the six digits.
+        raise ValidationFailed(_("Too many wrong codes. Wait a few seconds, then try the current code."), field="token")
+    for device in devices:
         if device.verify_token(_digits(token)):
             return device
     raise ValidationFailed(_("That code is not right, or it was already used. Wait for the next code."), field="token")
