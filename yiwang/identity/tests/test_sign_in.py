@@ -84,7 +84,7 @@ def test_staff_with_an_authenticator_give_its_code(accounts):
     throttled = client.post("/login/code/", {"token": _code(device)})
     assert throttled.status_code == 400
     # Straight after a wrong code the right one waits: the message says to wait, not that it is wrong.
-    assert throttled.context["form"].errors["token"] != wrong.context["form"].errors["token"]
+    assert list(throttled.context["form"].errors["token"]) != list(wrong.context["form"].errors["token"])
     device.refresh_from_db()
     device.throttle_reset()
     response = client.post("/login/code/", {"token": _code(device)})
