@@ -1,3 +1,4 @@
+import itertools
 import threading
 
 import pytest
@@ -38,7 +39,7 @@ def test_events_form_a_chain(db):
     events = _events(5)
     first = events[0]
     assert first.lane_seq == 1 and first.prev_digest == GENESIS_DIGEST
-    for earlier, later in zip(events, events[1:], strict=False):
+    for earlier, later in itertools.pairwise(events):
         if later.lane == earlier.lane:
             assert later.prev_digest == earlier.digest
             assert later.lane_seq == earlier.lane_seq + 1
@@ -92,9 +93,7 @@ def test_an_inserted_row_is_found(db):
     victim = events[1]
     # Forge an event between #1 and #2 by renumbering: shift #2 and #3 up, insert a new #2.
     _sql("UPDATE core_auditevent SET lane_seq = lane_seq + 10 WHERE lane = %s AND lane_seq >= 2", [victim.lane])
-    _sql(
-        "UPDATE core_auditevent SET lane_seq = lane_seq - 9 WHERE lane = %s AND lane_seq >= 12", [victim.lane]
-    )
+    _sql("UPDATE core_auditevent SET lane_seq = lane_seq - 9 WHERE lane = %s AND lane_seq >= 12", [victim.lane])
     forged = AuditEvent.objects.create(
         occurred_at=victim.occurred_at,
         actor_label="intruder",
@@ -177,9 +176,14 @@ def test_concurrent_writers_keep_every_chain_intact():
             started.wait()
             for index in range(25):
                 with transaction.atomic():
-                    record_event(actor=None, action="test.concurrent", object_type="test", object_id=f"{number}-{index}")
-                    record_event(actor=None, action="test.concurrent", object_type="test", object_id=f"{number}-{index}b")
-        except BaseException as error:  # noqa: BLE001 - reported below
+                    for suffix in ("", "b"):
+                        record_event(
+                            actor=None,
+                            action="test.concurrent",
+                            object_type="test",
+                            object_id=f"{number}-{index}{suffix}",
+                        )
+        except BaseException as error:
             errors.append(error)
         finally:
             connection.close()

@@ -36,7 +36,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # tryfirst: xdist reads the group marker in its own hook of the same name to route the tests to one worker.
     for item in items:
-        if HERE in Path(str(item.path)).resolve().parents:
+        if HERE in item.path.resolve().parents:
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.xdist_group("browser"))
 
@@ -55,8 +55,8 @@ def browser() -> Iterator[Any]:
     # Playwright's sync API keeps an asyncio event loop running in the test's thread for as long as it is started.
     # Django's async-safety check sees that loop and refuses every ORM call made by the test itself (fixtures,
     # assertions on the database) with SynchronousOnlyOperation, although they are ordinary blocking calls made
-    # between two browser steps and no coroutine touches the database. So the check is off exactly while
-    # Playwright runs; the live server answers the browser in its own threads, where the check stays on.
+    # between two browser steps and no coroutine touches the database. The variable is read by every check in the
+    # process, so it is set exactly as long as Playwright, and its loop, runs.
     previous = os.environ.get(ASYNC_UNSAFE)
     os.environ[ASYNC_UNSAFE] = "true"
     try:
@@ -78,6 +78,9 @@ def page(browser: Any) -> Iterator[Any]:
     """A fresh page in a fresh context (no cookies), as a browser set to Simplified Chinese would send."""
     context = browser.new_context(locale="zh-CN")
     context.set_default_timeout(TIMEOUT_MS)
+    # Chromium asks for /favicon.ico after each page, in parallel with the test's next step; the site has none, so
+    # answering it would only add a request racing each step and a 404 warning to every failure report.
+    context.route("**/favicon.ico", lambda route: route.abort())
     page = context.new_page()
     try:
         yield page
