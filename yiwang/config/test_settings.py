@@ -13,6 +13,7 @@ if "YIWANG_OIDC_PRIVATE_KEY" not in os.environ:
     os.environ["YIWANG_OIDC_PRIVATE_KEY"] = generate_rsa_private_key_pem()
 
 from yiwang.config.settings import *  # noqa: F403
+from yiwang.config.settings import DATABASES, VAR_DIR
 
 PASSWORD_HASHERS = ["yiwang.identity.hashers.FastArgon2PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
