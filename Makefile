@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export YIWANG_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install install-dev lock lint typecheck importlint pytest messages demo worker clean bench
+.PHONY: run test install install-dev chromium lock messages worker clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Yiwang needs Python 3.11, found " + sys.version' 
@@ -21,6 +21,13 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
 	$(BIN)/pip install --quiet -r requirements-dev.lock
 	@touch $@
 
+# Browser tests drive Debian's chromium (never a downloaded browser).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get install -y -q chromium >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; \
+	  else echo "Install Debian's chromium (apt-get install -y chromium) for the browser tests"; exit 1; fi; }
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
@@ -30,7 +37,7 @@ run: install
 	$(BIN)/yiwang runserver 127.0.0.1:8000
 
 ## make test: lint, format check, types, import contracts, tests
-test: install-dev
+test: install-dev chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy yiwang bench

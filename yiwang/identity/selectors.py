@@ -352,3 +352,31 @@ def staff_detail(*, user_id: int) -> StaffDetail | None:
         has_second_factor=has_confirmed_second_factor(member),
         last_login=member.last_login,
     )
+
+
+def staff_next_actions(user: User, *, today: datetime.date | None = None) -> list[NextAction]:
+    """What a staff member's workbench suggests: contact details; for administrators, platform upkeep."""
+    from django.utils.translation import gettext as _
+
+    from yiwang.core.calendar.selectors import calendar_year_summary
+
+    actions: list[NextAction] = []
+    today = today or timezone.localdate()
+    if user.has_role(Role.PLATFORM_ADMIN):
+        # The State Council publishes next year's holidays around November; until they are loaded,
+        # every deadline that falls in that year is provisional.
+        if today.month >= 10 and calendar_year_summary(today.year + 1)["provisional"]:
+            actions.append(
+                NextAction(
+                    _("Load the official holiday schedule of %(year)d (deadlines in it are provisional until then)")
+                    % {"year": today.year + 1},
+                    "admin:core_calendaryear_changelist",
+                )
+            )
+        if not oidc_clients():
+            actions.append(
+                NextAction(_("Register the first departmental system for single sign-on"), "identity:clients")
+            )
+    if not user.email:
+        actions.append(NextAction(_("Add an e-mail address, to be told if your account is locked"), "identity:contact"))
+    return actions

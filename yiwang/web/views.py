@@ -59,7 +59,11 @@ def console_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/console_home.html",
-        {"profile": identity_selectors.user_profile(user), "role_labels": dict(Role.choices)},
+        {
+            "profile": identity_selectors.user_profile(user),
+            "role_labels": dict(Role.choices),
+            "next_actions": identity_selectors.staff_next_actions(user),
+        },
     )
 
 

@@ -245,3 +245,15 @@ def test_oidc_clients_need_sound_redirect_uris(accounts, city):
     assert new_secret != created.client_secret
     [summary] = selectors.oidc_clients()
     assert (summary.name, summary.department) == ("公安业务系统", "公安局")
+
+
+def test_staff_next_actions(accounts):
+    late_in_year = datetime.date(2026, 11, 23)
+    admin_actions = [action.url_name for action in selectors.staff_next_actions(accounts.admin, today=late_in_year)]
+    assert admin_actions == ["admin:core_calendaryear_changelist", "identity:clients", "identity:contact"]
+    early = [
+        action.url_name for action in selectors.staff_next_actions(accounts.admin, today=datetime.date(2026, 3, 1))
+    ]
+    assert "admin:core_calendaryear_changelist" not in early
+    clerk = [action.url_name for action in selectors.staff_next_actions(accounts.staff, today=late_in_year)]
+    assert clerk == ["identity:contact"]
