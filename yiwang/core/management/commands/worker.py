@@ -18,7 +18,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         backend = settings.TASKS["default"]["BACKEND"]
         if backend == "django_tasks_rq.RQBackend":
-            call_command("rqworker", "default", burst=options["batch"], with_scheduler=not options["batch"])
+            import django_rq
+
+            # RQ must build jobs with django-tasks-rq's Job class, or it cannot call a Task.
+            queues = settings.TASKS["default"].get("QUEUES", ["default"])
+            worker = django_rq.get_worker(*queues, job_class="django_tasks_rq.Job")
+            worker.work(burst=options["batch"], with_scheduler=not options["batch"])
         elif backend == "django_tasks_db.DatabaseBackend":
             call_command("db_worker", batch=options["batch"])
         else:
