@@ -1,5 +1,6 @@
 import itertools
 import threading
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -55,7 +56,7 @@ def test_an_event_rolls_back_with_its_transaction(db):
     assert audit_chain_verify().intact
 
 
-def _sql(statement: str, params: list[object]) -> None:
+def _sql(statement: str, params: list[Any]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
 

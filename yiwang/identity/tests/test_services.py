@@ -135,7 +135,8 @@ def test_department_scoping(accounts, city):
     assert selectors.visible_department_ids(accounts.admin) is None
     assert selectors.visible_department_ids(accounts.citizen) == frozenset()
     # A supervisor of a city-level department oversees the whole city.
-    assert city.civil_affairs in selectors.visible_department_ids(accounts.supervisor)
+    overseen = selectors.visible_department_ids(accounts.supervisor)
+    assert overseen is not None and city.civil_affairs in overseen
     names = {member.real_name for member in selectors.staff_list(viewer=accounts.staff)}
     assert "孙八" in names and "周九" not in names and "郑一" not in names
     assert {member.real_name for member in selectors.staff_list(viewer=accounts.admin)} >= {"孙八", "周九", "郑一"}
