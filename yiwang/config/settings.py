@@ -214,7 +214,10 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
     "ID_TOKEN_EXPIRE_SECONDS": 3600,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
-    "REQUEST_APPROVAL_PROMPT": "auto",
+    # Citizens see the consent screen on every sign-in (ConsentView also ignores a client's approval_prompt).
+    "REQUEST_APPROVAL_PROMPT": "force",
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_SERVER_CLASS": "yiwang.identity.oidc_server.S256OnlyServer",
 }
 
 # --- internationalisation -----------------------------------------------------

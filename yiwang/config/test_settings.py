@@ -13,13 +13,15 @@ if "YIWANG_OIDC_PRIVATE_KEY" not in os.environ:
     os.environ["YIWANG_OIDC_PRIVATE_KEY"] = generate_rsa_private_key_pem()
 
 from yiwang.config.settings import *  # noqa: F403
-from yiwang.config.settings import DATABASES, VAR_DIR
+from yiwang.config.settings import DATABASES, OAUTH2_PROVIDER, VAR_DIR
 
 PASSWORD_HASHERS = ["yiwang.identity.hashers.FastArgon2PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_AUTOREFRESH = True
+# The issuer follows the live test server's address, whatever YIWANG_PUBLIC_URL the machine has.
+OAUTH2_PROVIDER = {**OAUTH2_PROVIDER, "OIDC_ISS_ENDPOINT": None}
 
 # One test database per test process, so concurrent runs on one machine never share (or drop) a database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -72,6 +72,10 @@ class DiscoveryView(ConnectDiscoveryInfoView):
         response = super().get(request, *args, **kwargs)
         data = json.loads(response.content)
         data["acr_values_supported"] = ACR_VALUES
+        # What our clients can actually use: authorization code with PKCE S256, ID tokens signed RS256.
+        data["code_challenge_methods_supported"] = ["S256"]
+        data["id_token_signing_alg_values_supported"] = ["RS256"]
+        data["response_types_supported"] = ["code"]
         data["claims_parameter_supported"] = False
         data["ui_locales_supported"] = ["zh-CN", "en"]
         response.content = json.dumps(data).encode("utf-8")
@@ -90,6 +94,9 @@ class ConsentView(AuthorizationView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user: Any = request.user
+        # Citizens decide every time; a client cannot ask to skip the screen with approval_prompt=auto.
+        request.GET = request.GET.copy()
+        request.GET["approval_prompt"] = "force"
         wanted = _requested_level(request)
         if user.is_authenticated and wanted is not None and user.assurance_level < wanted:
             return render(
@@ -124,6 +131,9 @@ class ConsentView(AuthorizationView):
             }
             uri, _headers, _body, _status = self.create_authorization_response(
                 request=self.request, scopes=" ".join(context["scopes"]), credentials=credentials, allow=True
+            )
+            oidc_consent_recorded(
+                user=user, client_id=application.client_id, scopes=context["scopes"], allowed=True, automatic=True
             )
             return self.redirect(uri, application)
         context["personal_scopes"] = [scope for scope in context.get("scopes", []) if scope in PERSONAL_SCOPES]

@@ -21,7 +21,7 @@ from yiwang.core.errors import YiwangError
 from yiwang.core.forms import add_service_error
 from yiwang.identity import forms as identity_forms
 from yiwang.identity import selectors, services
-from yiwang.identity.access import citizen_required, login_required, staff_required
+from yiwang.identity.access import citizen_required, login_required, second_factor_satisfied, staff_required
 from yiwang.identity.models import User
 from yiwang.identity.roles import Role, UserKind
 
@@ -68,7 +68,8 @@ def _pending_user(request: HttpRequest) -> tuple[User | None, str | None]:
 def login_view(request: HttpRequest) -> HttpResponse:
     """Step 1: username or mobile number and password."""
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
-    if request.user.is_authenticated and request.method == "GET":
+    # A staff session that has not passed the second factor signs in again rather than looping back.
+    if request.user.is_authenticated and request.method == "GET" and second_factor_satisfied(request):
         return redirect(next_url or _landing(request.user))
     form = identity_forms.LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

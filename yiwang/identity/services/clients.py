@@ -160,14 +160,17 @@ def oidc_client_delete(*, actor: User, client_pk: int) -> None:
         application.delete()
 
 
-def oidc_consent_recorded(*, user: User, client_id: str, scopes: Sequence[str], allowed: bool) -> None:
+def oidc_consent_recorded(
+    *, user: User, client_id: str, scopes: Sequence[str], allowed: bool, automatic: bool = False
+) -> None:
     """Audit a citizen's (or staff member's) decision on a client's request for their data."""
     record_event(
         actor=user,
         action="identity.oidc.consent" if allowed else "identity.oidc.refuse",
         object_type="oauth2_provider.application",
         object_id=client_id,
-        changes={"scopes": sorted(scopes)},
+        # automatic: an internal system signing in a staff member, which needs no consent screen.
+        changes={"scopes": sorted(scopes), "automatic": automatic},
     )
 
 

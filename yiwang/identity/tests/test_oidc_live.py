@@ -328,16 +328,6 @@ def test_token_request_with_a_wrong_code_verifier_is_refused(live_server, relyin
     assert refused.value.error == "invalid_grant"
 
 
-PLAIN_PKCE = (
-    "Gap: the provider accepts PKCE with code_challenge_method=plain (oauthlib's default) and discovery lists "
-    '"plain"; the platform\'s flow is PKCE S256. Fix: in yiwang/identity/oidc.py ConsentView (GET and POST), refuse '
-    "any code_challenge_method other than S256 with invalid_request (e.g. raise oauthlib's "
-    "UnsupportedCodeChallengeMethodError through self.error_response), and publish "
-    'code_challenge_methods_supported = ["S256"] in DiscoveryView.'
-)
-
-
-@pytest.mark.xfail(strict=True, reason=PLAIN_PKCE)
 def test_pkce_with_the_plain_method_is_refused(live_server, relying_party, citizen, metadata):
     client = OAuth2Session(
         relying_party.client_id, relying_party.client_secret, scope="openid", redirect_uri=REDIRECT_URI
@@ -393,16 +383,6 @@ def test_refusing_consent_returns_access_denied_and_is_audited(live_server, rely
 # --- consent, assurance, logout -----------------------------------------------------------------------------
 
 
-CONSENT_REMEMBERED = (
-    "Gap: ConsentView's docstring says citizens always see the consent screen, but with "
-    "OAUTH2_PROVIDER['REQUEST_APPROVAL_PROMPT'] = 'auto' django-oauth-toolkit skips it (and the consent audit event) "
-    "while the citizen holds an unexpired token of that client; a client can also pick the behaviour with its own "
-    "approval_prompt parameter (oauth2_provider/views/base.py AuthorizationView.get). Fix: set it to 'force' and make "
-    "ConsentView.get ignore a client-sent approval_prompt (or change the documented rule and this test)."
-)
-
-
-@pytest.mark.xfail(strict=True, reason=CONSENT_REMEMBERED)
 def test_citizen_is_asked_for_consent_again_on_the_next_sign_in(live_server, relying_party, citizen):
     client = relying_party.session()
     first = relying_party.authorization_request(client)

@@ -14,7 +14,7 @@ from yiwang.conftest import PASSWORD, next_id_number, next_phone
 from yiwang.identity.selectors import user_find_by_login
 
 NEW_PASSWORD = "Qinghe-Road-2026"
-ROOT_FONT_SIZE = "parseFloat(getComputedStyle(document.documentElement).fontSize)"
+LARGE_TEXT = re.compile(r"\blarge-text\b")
 
 
 def _fill_registration(page, *, real_name: str, id_number: str, phone: str) -> None:
@@ -73,8 +73,8 @@ def test_citizen_switches_language_and_it_sticks_across_pages(live_server, page,
 
     page.click("header button[name=language][value=en]")
 
-    page.wait_for_url(f"{live_server.url}/")
     expect(html).to_have_attribute("lang", "en")
+    expect(page).to_have_url(f"{live_server.url}/")
     page.goto(f"{live_server.url}/accessibility/")
     expect(html).to_have_attribute("lang", "en")
     citizen.refresh_from_db()
@@ -82,8 +82,8 @@ def test_citizen_switches_language_and_it_sticks_across_pages(live_server, page,
 
     page.click("header button[name=language][value=zh-hans]")
 
-    page.wait_for_url(f"{live_server.url}/accessibility/")
     expect(html).to_have_attribute("lang", "zh-Hans")
+    expect(page).to_have_url(f"{live_server.url}/accessibility/")
     page.goto(f"{live_server.url}/")
     expect(html).to_have_attribute("lang", "zh-Hans")
     citizen.refresh_from_db()
@@ -96,28 +96,27 @@ def test_citizen_turns_large_text_on_and_off(live_server, page, city, make_citiz
     page.wait_for_url(f"{live_server.url}/")
     html = page.locator("html")
     toggle = page.locator("header button[name=large_text]")
-    expect(html).not_to_have_class(re.compile(r"\blarge-text\b"))
+    expect(html).not_to_have_class(LARGE_TEXT)
     expect(toggle).to_have_attribute("aria-pressed", "false")
-    standard = page.evaluate(ROOT_FONT_SIZE)
+    expect(html).to_have_css("font-size", "16px")
 
     toggle.click()
 
-    expect(html).to_have_class(re.compile(r"\blarge-text\b"))
+    expect(html).to_have_class(LARGE_TEXT)
     expect(toggle).to_have_attribute("aria-pressed", "true")
-    large = page.evaluate(ROOT_FONT_SIZE)
-    assert (standard, large) == (16.0, 21.0)
+    expect(html).to_have_css("font-size", "21px")  # the computed root size: 131.25 % of 16 px
     page.goto(f"{live_server.url}/accessibility/")
-    expect(html).to_have_class(re.compile(r"\blarge-text\b"))
-    assert page.evaluate(ROOT_FONT_SIZE) == 21.0
+    expect(html).to_have_class(LARGE_TEXT)
+    expect(html).to_have_css("font-size", "21px")
     citizen.refresh_from_db()
     assert citizen.large_text is True
 
     toggle.click()
 
-    page.wait_for_url(f"{live_server.url}/accessibility/")
-    expect(html).not_to_have_class(re.compile(r"\blarge-text\b"))
+    expect(html).not_to_have_class(LARGE_TEXT)
     expect(toggle).to_have_attribute("aria-pressed", "false")
-    assert page.evaluate(ROOT_FONT_SIZE) == 16.0
+    expect(html).to_have_css("font-size", "16px")
+    expect(page).to_have_url(f"{live_server.url}/accessibility/")
     citizen.refresh_from_db()
     assert citizen.large_text is False
 

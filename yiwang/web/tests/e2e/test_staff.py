@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import time
 
-import pytest
 from django_otp.oath import hotp
 from playwright.sync_api import expect
 
@@ -152,15 +151,6 @@ def test_staff_who_has_only_given_the_password_cannot_open_the_console(live_serv
     expect(page.locator("nav.console-nav")).to_have_count(0)
 
 
-LOGIN_LOOP = (
-    "Product bug: yiwang/identity/views.py login_view (line 71) sends any authenticated GET on to `next`, also a "
-    "staff session whose second factor is not verified; staff_required sends /console/ back to /login/?next=..., "
-    "so the browser loops (ERR_TOO_MANY_REDIRECTS). Fix: skip that shortcut unless "
-    "access.second_factor_satisfied(request)."
-)
-
-
-@pytest.mark.xfail(strict=True, reason=LOGIN_LOOP)
 def test_staff_session_without_a_verified_second_factor_is_sent_to_sign_in(live_server, page, city, make_staff):
     """A signed-in staff session whose authenticator an administrator has just reset."""
     admin = make_staff(city.big_data_bureau, (Role.PLATFORM_ADMIN,), real_name="郑一")
