@@ -95,8 +95,9 @@ class ConsentView(AuthorizationView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user: Any = request.user
         # Citizens decide every time; a client cannot ask to skip the screen with approval_prompt=auto.
-        request.GET = request.GET.copy()
-        request.GET["approval_prompt"] = "force"
+        query = request.GET.copy()
+        query["approval_prompt"] = "force"
+        request.GET = query  # type: ignore[assignment]
         wanted = _requested_level(request)
         if user.is_authenticated and wanted is not None and user.assurance_level < wanted:
             return render(
@@ -111,11 +112,10 @@ class ConsentView(AuthorizationView):
         user: Any = self.request.user
         application = context.get("application")
         trusted = (
-            application is not None
-            and user.kind == UserKind.STAFF
+            user.kind == UserKind.STAFF
             and OidcClient.objects.filter(application=application, trusted_for_staff=True).exists()
         )
-        if trusted:
+        if application is not None and trusted:
             credentials = {
                 key: context[key]
                 for key in (

@@ -7,7 +7,7 @@ from typing import Any
 from oauthlib.openid import Server
 
 
-class S256OnlyServer(Server):  # type: ignore[misc]
+class S256OnlyServer(Server):
     """PKCE with the S256 method only: the `plain` method would send the verifier in the clear."""
 
     def __init__(self, request_validator: Any, *args: Any, **kwargs: Any) -> None:
