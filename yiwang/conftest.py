@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +35,15 @@ def next_phone() -> str:
 def next_credit_code(prefix: str = "91419802") -> str:
     body = f"{next(_sequence):09d}"
     return compose_credit_code(prefix + body)
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_requests() -> Iterator[None]:
+    """Service messages asserted in tests read in English; pages still follow each request's language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

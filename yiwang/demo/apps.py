@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DemoConfig(AppConfig):
     name = "yiwang.demo"
     label = "demo"
-    verbose_name = "Demo city"
+    verbose_name = _("Demo city")

@@ -128,12 +128,16 @@ class User(AbstractBaseUser):
 class RoleAssignment(models.Model):
     """A role held by a staff member, in their department."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
-    role = models.CharField(max_length=20, choices=Role.choices)
-    granted_at = models.DateTimeField(default=timezone.now)
-    granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    granted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("granted by")
+    )
 
     class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
         constraints = [models.UniqueConstraint(fields=["user", "role"], name="role_assignment_unique")]
 
     def __str__(self) -> str:
@@ -162,13 +166,19 @@ class Enterprise(models.Model):
 class AgentAuthorisation(models.Model):
     """经办人授权: the legal representative lets a citizen act for the enterprise until a date."""
 
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="authorisations")
-    agent = models.ForeignKey(User, on_delete=models.CASCADE, related_name="agent_authorisations")
-    granted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    granted_at = models.DateTimeField(default=timezone.now)
-    valid_until = models.DateField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="authorisations", verbose_name=_("enterprise")
+    )
+    agent = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="agent_authorisations", verbose_name=_("agent")
+    )
+    granted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("granted by"))
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("revoked by")
+    )
 
     class Meta:
         constraints = [

@@ -209,6 +209,7 @@ def profile_view(request: HttpRequest) -> HttpResponse:
         "base_template": template,
         "enterprises": selectors.enterprises_for(user),
         "has_second_factor": selectors.has_confirmed_second_factor(user),
+        "role_labels": dict(Role.choices),
     }
     return render(request, "identity/profile.html", context)
 
@@ -319,7 +320,8 @@ def agent_authorise_view(request: HttpRequest, enterprise_id: int) -> HttpRespon
     else:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(str(error) for error in errors)}")
+            joined = " ".join(str(error) for error in errors)
+            messages.error(request, _("%(label)s: %(errors)s") % {"label": label, "errors": joined})
     return redirect("identity:enterprises")
 
 

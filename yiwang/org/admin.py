@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from yiwang.core.errors import YiwangError
 from yiwang.org.models import Department, Division
@@ -25,7 +26,7 @@ class DivisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def save_model(self, request: HttpRequest, obj: Division, form: Any, change: bool) -> None:
         if change:
-            messages.warning(request, "Only a new division can be saved here; existing ones are kept as they are.")
+            messages.warning(request, _("Only a new division can be saved here; existing ones are kept as they are."))
             return
         try:
             created = division_create(

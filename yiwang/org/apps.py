@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OrgConfig(AppConfig):
     name = "yiwang.org"
     label = "org"
-    verbose_name = "Organisation"
+    verbose_name = _("Organisation")
 
     def ready(self) -> None:
         from yiwang.core import identifiers

@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from yiwang.core.audit.selectors import audit_chain_verify, audit_event_page
@@ -19,7 +20,7 @@ router = Router(tags=["audit"], auth=session_or_bearer)
 def _require_admin(request: HttpRequest) -> None:
     user: Any = request.auth  # type: ignore[attr-defined]
     if not user.has_role(Role.PLATFORM_ADMIN):
-        raise PermissionDenied("Only platform administrators read the audit log.")
+        raise PermissionDenied(_("Only platform administrators read the audit log."))
 
 
 class EventOut(Schema):

@@ -6,17 +6,19 @@ import json
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditChainLane(models.Model):
     """The head of one hash chain. Writers lock one lane each, so they do not queue on a single row."""
 
-    lane = models.PositiveSmallIntegerField(primary_key=True)
-    last_seq = models.PositiveBigIntegerField(default=0)
-    last_digest = models.CharField(max_length=64)
+    lane = models.PositiveSmallIntegerField(_("lane"), primary_key=True)
+    last_seq = models.PositiveBigIntegerField(_("last sequence"), default=0)
+    last_digest = models.CharField(_("last digest"), max_length=64)
 
     class Meta:
-        verbose_name = "audit chain lane"
+        verbose_name = _("audit chain lane")
+        verbose_name_plural = _("audit chain lanes")
 
     def __str__(self) -> str:
         return f"lane {self.lane} at #{self.last_seq}"
@@ -25,21 +27,25 @@ class AuditChainLane(models.Model):
 class AuditEvent(models.Model):
     """Who did what to which object, when, from where and why. Append-only."""
 
-    occurred_at = models.DateTimeField(db_index=True)
-    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    actor_label = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=100, db_index=True)
-    object_type = models.CharField(max_length=100)
-    object_id = models.CharField(max_length=64)
-    changes = models.TextField(blank=True, help_text="Canonical JSON of the changes (sensitive values masked)")
-    purpose = models.CharField(max_length=200, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    lane = models.PositiveSmallIntegerField()
-    lane_seq = models.PositiveBigIntegerField()
-    prev_digest = models.CharField(max_length=64)
-    digest = models.CharField(max_length=64)
+    occurred_at = models.DateTimeField(_("occurred at"), db_index=True)
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
+    actor_label = models.CharField(_("actor"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=100, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64)
+    changes = models.TextField(
+        _("changes"), blank=True, help_text=_("Canonical JSON of the changes (sensitive values masked)")
+    )
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    lane = models.PositiveSmallIntegerField(_("lane"))
+    lane_seq = models.PositiveBigIntegerField(_("sequence in lane"))
+    prev_digest = models.CharField(_("previous digest"), max_length=64)
+    digest = models.CharField(_("digest"), max_length=64)
 
     class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
         constraints = [models.UniqueConstraint(fields=["lane", "lane_seq"], name="audit_event_lane_seq_unique")]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_event_object")]
         ordering = ["-id"]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from yiwang.core.audit.services import Actor, record_event
 from yiwang.core.calendar.models import CalendarOverride, CalendarYear, DayKind
@@ -88,7 +89,11 @@ def parse_override_rows(text: str) -> list[OverrideRow]:
             continue
         if len(fields) < 2:
             raise ValidationFailed(
-                _("Line %(line)d: expected date,kind[,name], found %(count)d column(s).")
+                ngettext(
+                    "Line %(line)d: expected date,kind[,name], found %(count)d column.",
+                    "Line %(line)d: expected date,kind[,name], found %(count)d columns.",
+                    len(fields),
+                )
                 % {"line": line_number, "count": len(fields)},
                 field=f"line {line_number}",
             )

@@ -29,7 +29,7 @@ LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
 PO_FILE = LOCALE_DIR / "zh_Hans" / "LC_MESSAGES" / "django.po"
 MO_FILE = PO_FILE.with_suffix(".mo")
 SOURCE_DIR = Path(__file__).resolve().parents[2]  # the `yiwang` package
-HAN = re.compile(r"[\u4e00-\u9fff]")
+HAN = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")  # Han characters or full-width punctuation
 PLACEHOLDER = re.compile(r"%\([A-Za-z_]\w*\)[sdif]|%[sdif]")
 
 
