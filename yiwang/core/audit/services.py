@@ -13,12 +13,11 @@ import datetime
 import ipaddress
 import json
 import threading
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import F, IntegerField, Value
-from django.db.models.functions import Mod
 from django.utils import timezone
 
 from yiwang.core.audit.context import current_origin
@@ -100,25 +99,49 @@ def audit_lanes_ensure() -> None:
     )
 
 
-def _lock_lane() -> AuditChainLane:
-    try:
-        return _lock_existing_lane()
-    except AuditChainLane.DoesNotExist:
+@dataclass(frozen=True)
+class _Head:
+    lane: int
+    last_seq: int
+    last_digest: str
+
+
+# Plain SQL on the hot path: these two statements run for every audited change, and building them through
+# the ORM cost more than the database work itself (see docs/benchmarks.md, "Audit log").
+_LOCK_FREE_LANE = (
+    "SELECT lane, last_seq, last_digest FROM core_auditchainlane WHERE lane < %s "
+    "ORDER BY (lane - %s + %s) %% %s LIMIT 1 FOR UPDATE SKIP LOCKED"
+)
+_LOCK_LANE = "SELECT lane, last_seq, last_digest FROM core_auditchainlane WHERE lane = %s"
+_ADVANCE_LANE = "UPDATE core_auditchainlane SET last_seq = %s, last_digest = %s WHERE lane = %s"
+
+
+def _lock_lane() -> _Head:
+    head = _lock_existing_lane()
+    if head is None:
         audit_lanes_ensure()
-        return _lock_existing_lane()
+        head = _lock_existing_lane()
+    if head is None:  # pragma: no cover - the heads were just created
+        raise RuntimeError("the audit chain heads are missing")
+    return head
 
 
-def _lock_existing_lane() -> AuditChainLane:
+def _lock_existing_lane() -> _Head | None:
     lanes = lane_count()
     preferred = _preferred_lane(lanes)
-    heads = AuditChainLane.objects.filter(lane__lt=lanes)
-    if connection.features.has_select_for_update_skip_locked:
-        # Rows this transaction already holds are not skipped, so a transaction stays on its lane.
-        order = Mod(F("lane") - Value(preferred) + Value(lanes), Value(lanes), output_field=IntegerField())
-        free = heads.select_for_update(skip_locked=True).annotate(order=order).order_by("order").first()
-        if free is not None:
-            return free
-    return heads.select_for_update().get(lane=preferred)
+    with connection.cursor() as cursor:
+        if connection.features.has_select_for_update_skip_locked:
+            # Rows this transaction already holds are not skipped, so a transaction stays on its lane.
+            cursor.execute(_LOCK_FREE_LANE, [lanes, preferred, lanes, lanes])
+            row = cursor.fetchone()
+            if row is not None:
+                return _Head(*row)
+            cursor.execute(_LOCK_LANE + " FOR UPDATE", [preferred])
+        else:
+            # SQLite: the transaction already holds the database's write lock (BEGIN IMMEDIATE).
+            cursor.execute(_LOCK_LANE, [preferred])
+        row = cursor.fetchone()
+    return _Head(*row) if row is not None else None
 
 
 def _normalise_ip(ip_address: str | None) -> str | None:
@@ -186,7 +209,8 @@ def record_event(
             prev_digest=head.last_digest,
             digest=digest,
         )
-        AuditChainLane.objects.filter(lane=head.lane).update(last_seq=seq, last_digest=digest)
+        with connection.cursor() as cursor:
+            cursor.execute(_ADVANCE_LANE, [seq, digest, head.lane])
     return event
 
 
