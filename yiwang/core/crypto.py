@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import os
 from dataclasses import dataclass
 from functools import cache
 
@@ -114,7 +115,8 @@ def encrypt_field(plaintext: str, *, context: str) -> str:
     The token is `v1.<base64url(nonce ‖ ciphertext ‖ tag)>`; the version names the key generation.
     """
     key = derive_key("field-encryption/sm4", 16)
-    nonce = bytes(gmssl_pyx.rand_bytes(_NONCE_BYTES))
+    # The kernel's CSPRNG: as unpredictable as GmSSL's and ~30x cheaper per call (docs/benchmarks.md).
+    nonce = os.urandom(_NONCE_BYTES)
     ciphertext, tag = gmssl_pyx.sm4_gcm_encrypt(key, nonce, context.encode("utf-8"), plaintext.encode("utf-8"))
     body = base64.urlsafe_b64encode(nonce + bytes(ciphertext) + bytes(tag)).decode("ascii").rstrip("=")
     return f"{FIELD_TOKEN_VERSION}.{body}"
