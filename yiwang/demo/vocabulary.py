@@ -27,16 +27,43 @@ SURNAMES: tuple[str, ...] = tuple(name for name, _share in SURNAME_SHARES)
 SURNAME_CUMULATIVE_WEIGHTS: tuple[float, ...] = tuple(accumulate(share for _name, share in SURNAME_SHARES))
 
 MALE_CHARACTERS = (
-    "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆帅旭宁龙林建国志文东海峰亮成晨博轩睿泽豪然嘉航铭瑞昊天阳振兴家栋新立德永庆春生忠卫松柏胜利金山"
+    "伟强磊军勇杰涛斌超刚平辉鹏华飞鑫波宇浩凯健俊帆帅旭龙林建国志东峰亮成晨博轩睿泽豪"
+    "然航铭瑞昊天阳振兴家栋立德永庆生忠卫松柏胜利金山"
 )
 FEMALE_CHARACTERS = (
-    "芳娜敏静丽艳娟霞秀玲桂英燕萍红玉兰梅琳倩婷雪慧颖洁佳欣怡悦琪萱涵诗雨思梦晶璐瑶月彤妍露蕾薇云凤珍莉丹蓉琴欢晓"
+    "芳娜敏静丽艳娟霞秀玲桂英燕萍红玉兰梅琳倩婷雪慧颖洁佳欣怡悦琪萱涵诗思梦晶璐瑶月彤妍露蕾薇云凤珍莉丹蓉琴欢"
 )
 NEUTRAL_CHARACTERS = "晓文明春子一新海安宁雨嘉可心清运"
 
 # Names given in the 1940s–1960s, when a two-character name often carried the times.
-MALE_NAMES_BEFORE_1970 = ("建国", "国强", "建华", "建军", "志强", "卫东", "德明", "国华", "振华", "永庆", "解放", "援朝")
-FEMALE_NAMES_BEFORE_1970 = ("秀英", "桂英", "秀兰", "玉兰", "桂兰", "淑珍", "凤英", "玉珍", "秀珍", "淑英", "桂芳", "春梅")
+MALE_NAMES_BEFORE_1970 = (
+    "建国",
+    "国强",
+    "建华",
+    "建军",
+    "志强",
+    "卫东",
+    "德明",
+    "国华",
+    "振华",
+    "永庆",
+    "解放",
+    "援朝",
+)
+FEMALE_NAMES_BEFORE_1970 = (
+    "秀英",
+    "桂英",
+    "秀兰",
+    "玉兰",
+    "桂兰",
+    "淑珍",
+    "凤英",
+    "玉珍",
+    "秀珍",
+    "淑英",
+    "桂芳",
+    "春梅",
+)
 
 # Mobile prefixes (13x–19x) in rough proportion to their use; 199 is kept for the named demo accounts.
 MOBILE_PREFIXES = (
@@ -68,7 +95,9 @@ COMMUNITY_NAMES = (
 )  # fmt: skip
 
 # Trade names (字号) are two of these characters; then the line of business and the legal form.
-TRADE_NAME_CHARACTERS = "鑫华宏瑞德盛源泰恒达通丰祥兴嘉伟博远景润金天顺安康永昌隆新海宇汇佳诚信中正众和百福乐美惠明晟旺益万利腾创启云卓越锦"
+TRADE_NAME_CHARACTERS = (
+    "鑫华宏瑞德盛源泰恒达通丰祥兴嘉伟博远景润金天顺安康永昌隆新海宇汇佳诚信中正众和百福乐美惠明晟旺益万利腾创启云卓越锦"
+)
 COMPANY_BUSINESSES = (
     "商贸", "科技", "建筑工程", "物流", "餐饮管理", "农业开发", "电子科技", "机械制造", "文化传媒", "医药",
     "房地产开发", "环保科技", "信息技术", "食品", "服装", "家居", "汽车销售服务", "装饰工程", "物业服务",

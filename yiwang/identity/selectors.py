@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -380,3 +381,16 @@ def staff_next_actions(user: User, *, today: datetime.date | None = None) -> lis
     if not user.email:
         actions.append(NextAction(_("Add an e-mail address, to be told if your account is locked"), "identity:contact"))
     return actions
+
+
+def enterprise_codes_registered(codes: Iterable[str], *, chunk: int = 900) -> set[str]:
+    """Which of these credit codes belong to registered enterprises (looked up in chunks)."""
+    pending = list(codes)
+    found: set[str] = set()
+    for start in range(0, len(pending), chunk):
+        found.update(
+            Enterprise.objects.filter(credit_code__in=pending[start : start + chunk]).values_list(
+                "credit_code", flat=True
+            )
+        )
+    return found

@@ -34,12 +34,15 @@ from yiwang.identity.services.clients import (
     oidc_userinfo_read,
 )
 from yiwang.identity.services.enterprises import (
+    EnterpriseBulkRow,
     enterprise_authorise_agent,
     enterprise_register,
     enterprise_revoke_agent,
+    enterprises_bulk_create,
 )
 from yiwang.identity.services.staff import (
     StaffDetails,
+    staff_bulk_create,
     staff_create,
     staff_grant_role,
     staff_move,
@@ -57,6 +60,7 @@ __all__ = [
     "PHONE_INDEX",
     "CitizenRow",
     "ClientRegistration",
+    "EnterpriseBulkRow",
     "RegisteredClient",
     "Registration",
     "StaffDetails",
@@ -66,6 +70,7 @@ __all__ = [
     "enterprise_authorise_agent",
     "enterprise_register",
     "enterprise_revoke_agent",
+    "enterprises_bulk_create",
     "id_number_index",
     "login_locked_out",
     "login_succeeded",
@@ -77,6 +82,7 @@ __all__ = [
     "oidc_userinfo_read",
     "phone_index",
     "record_event_for_user",
+    "staff_bulk_create",
     "staff_create",
     "staff_grant_role",
     "staff_move",

@@ -14,8 +14,6 @@ from yiwang.identity.models import User
 from yiwang.identity.services.staff import _require_platform_admin
 from yiwang.org.selectors import department_get
 
-# --- OpenID Connect clients ------------------------------------------------------------------------------
-
 
 @dataclass(frozen=True)
 class ClientRegistration:

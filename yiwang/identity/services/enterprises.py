@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yiwang.core.audit.services import record_model_event
+from yiwang.core.audit.services import Actor, record_event, record_model_event
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from yiwang.core.identifiers import (
     InvalidIdentifier,
@@ -18,8 +20,6 @@ from yiwang.core.identifiers import (
 from yiwang.identity.models import AgentAuthorisation, Enterprise, User
 from yiwang.identity.roles import AssuranceLevel, UserKind
 from yiwang.identity.services.accounts import id_number_index, validated_id_number, validated_real_name
-
-# --- enterprises and agents ------------------------------------------------------------------------------
 
 
 def enterprise_register(*, actor: User, credit_code: str, name: str, legal_representative_name: str) -> Enterprise:
@@ -123,3 +123,90 @@ def enterprise_revoke_agent(*, actor: User, authorisation_id: int) -> None:
             instance=authorisation.enterprise,
             changes={"agent": authorisation.agent_id},
         )
+
+
+@dataclass(frozen=True)
+class EnterpriseBulkRow:
+    """An enterprise for a bulk load; its legal representative already has a citizen account."""
+
+    credit_code: str
+    name: str
+    legal_representative_name: str
+    legal_representative_username: str
+
+
+def enterprises_bulk_create(
+    *, actor: Actor | None, rows: Iterable[EnterpriseBulkRow], batch_size: int = 2000, strict: bool = True
+) -> int:
+    """Insert many enterprises in committed batches, one audit event per batch.
+
+    Each batch is validated before it is written (credit code, a representative account whose real name is
+    the representative's name); a bad row raises ValidationFailed naming it and its batch is not written.
+    """
+    total = 0
+    batch: list[EnterpriseBulkRow] = []
+
+    def flush() -> None:
+        nonlocal total
+        if not batch:
+            return
+        usernames = {row.legal_representative_username for row in batch}
+        accounts = {
+            username: (pk, real_name)
+            for username, pk, real_name in User.objects.filter(
+                username__in=usernames, kind=UserKind.CITIZEN
+            ).values_list("username", "pk", "real_name")
+        }
+        enterprises = []
+        for number, row in enumerate(batch, start=total + 1):
+            try:
+                code = validate_credit_code(row.credit_code, strict=strict)
+            except InvalidIdentifier as error:
+                raise ValidationFailed(
+                    _("Row %(row)d: %(error)s") % {"row": number, "error": error.message}, field="credit_code"
+                ) from None
+            account = accounts.get(row.legal_representative_username)
+            if account is None or account[1] != row.legal_representative_name:
+                raise ValidationFailed(
+                    _("Row %(row)d: no citizen account %(username)s named %(name)s.")
+                    % {
+                        "row": number,
+                        "username": row.legal_representative_username,
+                        "name": row.legal_representative_name,
+                    },
+                    field="legal_representative_username",
+                )
+            enterprises.append(
+                Enterprise(
+                    credit_code=code,
+                    name=row.name.strip(),
+                    legal_representative_name=row.legal_representative_name,
+                    legal_representative_id=account[0],
+                )
+            )
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    Enterprise.objects.bulk_create(enterprises, batch_size=batch_size)
+            except IntegrityError:
+                raise Conflict(
+                    _("Rows %(first)d–%(last)d: a credit code is already registered.")
+                    % {"first": total + 1, "last": total + len(batch)},
+                    field="credit_code",
+                ) from None
+            record_event(
+                actor=actor,
+                action="identity.enterprise.bulk_create",
+                object_type="identity.enterprise",
+                object_id=f"{enterprises[0].credit_code}…{enterprises[-1].credit_code}"[:64],
+                changes={"count": len(enterprises)},
+            )
+        total += len(batch)
+        batch.clear()
+
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= batch_size:
+            flush()
+    flush()
+    return total

@@ -24,8 +24,6 @@ from yiwang.identity.services.accounts import (
 )
 from yiwang.org.selectors import department_get
 
-# --- staff administration -------------------------------------------------------------------------
-
 
 def _require_platform_admin(actor: User | None) -> None:
     if actor is not None and not actor.has_role(Role.PLATFORM_ADMIN):
@@ -46,9 +44,8 @@ class StaffDetails:
     position: str = ""
 
 
-def staff_create(*, actor: User | None, details: StaffDetails) -> User:
-    """Create a staff account in a department with its roles (platform administrators only)."""
-    _require_platform_admin(actor)
+def _staff_account(details: StaffDetails) -> tuple[User, list[str]]:
+    """A validated, unsaved staff account and its roles (the password is set by the caller)."""
     real_name = validated_real_name(details.real_name)
     if department_get(department_id=details.department_id) is None:
         raise NotFound(_("No department has id %(id)s.") % {"id": details.department_id}, field="department")
@@ -70,20 +67,44 @@ def staff_create(*, actor: User | None, details: StaffDetails) -> User:
         position=details.position.strip(),
         assurance_level=AssuranceLevel.REGISTRY_MATCHED,
     )
-    _check_password(details.password, user)
-    user.set_password(details.password)
+    return user, roles
+
+
+def _save_staff(*, actor: User | None, user: User, roles: list[str]) -> None:
     with transaction.atomic():
-        _uniqueness_conflicts(id_number=None, phone=phone or None, username=username, exclude=None)
+        _uniqueness_conflicts(id_number=None, phone=user.phone or None, username=user.username, exclude=None)
         user.save()
-        for role in roles:
-            RoleAssignment.objects.create(user=user, role=role, granted_by=actor)
+        RoleAssignment.objects.bulk_create([RoleAssignment(user=user, role=role, granted_by=actor) for role in roles])
         record_model_event(
             actor=actor,
             action="identity.staff.create",
             instance=user,
             changes=_masked_identity(user) | {"roles": roles},
         )
+
+
+def staff_create(*, actor: User | None, details: StaffDetails) -> User:
+    """Create a staff account in a department with its roles (platform administrators only)."""
+    _require_platform_admin(actor)
+    user, roles = _staff_account(details)
+    _check_password(details.password, user)
+    user.set_password(details.password)
+    _save_staff(actor=actor, user=user, roles=roles)
     return user
+
+
+def staff_bulk_create(*, actor: User | None, rows: Sequence[StaffDetails], password_hash: str) -> int:
+    """Create many staff accounts sharing one password hash (a migration or the demo city), in one transaction.
+
+    Each row is validated like `staff_create` except its password, which the caller hashed once.
+    """
+    _require_platform_admin(actor)
+    with transaction.atomic():
+        for details in rows:
+            user, roles = _staff_account(details)
+            user.password = password_hash
+            _save_staff(actor=actor, user=user, roles=roles)
+    return len(rows)
 
 
 def _validated_roles(roles: Iterable[str]) -> list[str]:

@@ -258,3 +258,45 @@ def test_staff_next_actions(accounts):
     assert "admin:core_calendaryear_changelist" not in early
     clerk = [action.url_name for action in selectors.staff_next_actions(accounts.staff, today=late_in_year)]
     assert clerk == ["identity:contact"]
+
+
+def test_enterprises_bulk_create(make_citizen):
+    boss = make_citizen("王五", username="boss")
+    rows = [
+        services.EnterpriseBulkRow(next_credit_code(), f"明湖第{index}商贸有限公司", "王五", "boss")
+        for index in range(5)
+    ]
+    assert services.enterprises_bulk_create(actor=None, rows=rows, batch_size=2) == 5
+    assert len(selectors.enterprises_for(boss)) == 5
+    assert selectors.enterprise_codes_registered([rows[0].credit_code, "91419802MA0000000X"]) == {rows[0].credit_code}
+    with pytest.raises(Conflict):
+        services.enterprises_bulk_create(actor=None, rows=rows[:1])
+    wrong_name = [services.EnterpriseBulkRow(next_credit_code(), "某公司", "李四", "boss")]
+    with pytest.raises(ValidationFailed, match="Row 1"):
+        services.enterprises_bulk_create(actor=None, rows=wrong_name)
+    bad_code = [
+        services.EnterpriseBulkRow(next_credit_code(), "好公司", "王五", "boss"),
+        services.EnterpriseBulkRow("91350100M0001TGQXM", "试点公司", "王五", "boss"),
+    ]
+    with pytest.raises(ValidationFailed, match="Row 2"):
+        services.enterprises_bulk_create(actor=None, rows=bad_code)
+    assert len(selectors.enterprises_for(boss)) == 5  # the failing batch wrote nothing
+    assert services.enterprises_bulk_create(actor=None, rows=bad_code, strict=False) == 2
+
+
+def test_staff_bulk_create_shares_one_hash(city):
+    from django.contrib.auth.hashers import make_password
+
+    rows = [
+        services.StaffDetails(f"bulk{index}", "批量", city.civil_affairs, ["clerk"], password="") for index in range(3)
+    ]
+    assert services.staff_bulk_create(actor=None, rows=rows, password_hash=make_password(PASSWORD)) == 3
+    member = selectors.user_find_by_login("bulk2")
+    assert member.check_password(PASSWORD) and member.role_set == {"clerk"}
+    with pytest.raises(ValidationFailed):
+        services.staff_bulk_create(
+            actor=None,
+            rows=[services.StaffDetails("bulk9", "批量", city.civil_affairs, ["emperor"], password="")],
+            password_hash="x",
+        )
+    assert selectors.user_find_by_login("bulk9") is None
