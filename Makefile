@@ -51,8 +51,9 @@ lock: $(BIN)/python
 	$(BIN)/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links --extra dev -c requirements.lock -o requirements-dev.lock pyproject.toml
 
 messages: install-dev
-	cd yiwang && ../$(BIN)/yiwang makemessages --locale zh_Hans --no-obsolete --no-location
-	cd yiwang && ../$(BIN)/yiwang compilemessages --locale zh_Hans
+	$(BIN)/yiwang makemessages --locale zh_Hans --no-obsolete --no-location \
+	  --ignore '.venv/*' --ignore 'var/*' --ignore 'bench/*' --ignore '*/tests/*'
+	$(BIN)/yiwang compilemessages --locale zh_Hans --ignore '.venv/*' --ignore 'var/*' 
 
 worker: install
 	$(BIN)/yiwang worker
