@@ -156,6 +156,9 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
         if start is not None:
             context["start_status"] = calendar_day_status(start)
     context["query"] = request.GET
+    # htmx submits the form in place and swaps in the result only; without JavaScript the whole page returns.
+    if request.headers.get("HX-Request"):
+        return render(request, "web/_calendar_result.html", context)  # htmx swaps only 2xx responses in
     return render(request, "web/console_calendar.html", context, status=400 if context["errors"] else 200)
 
 

@@ -131,3 +131,14 @@ def test_every_input_has_a_label(db):
 
 def test_citizens_see_no_console_menu(client_as):
     assert "console-nav" not in client_as("citizen").get("/").content.decode()
+
+
+def test_the_calculator_answers_htmx_with_the_result_only(client_as):
+    client = client_as("staff")
+    page = client.get("/console/calendar/?start=2026-09-28&days=20")
+    assert page.status_code == 200 and "2026-10-30" in page.content.decode() and "<html" in page.content.decode()
+    partial = client.get("/console/calendar/?start=2026-09-28&days=20", HTTP_HX_REQUEST="true")
+    assert "2026-10-30" in partial.content.decode() and "<html" not in partial.content.decode()
+    wrong = client.get("/console/calendar/?start=2026-02-30&days=1", HTTP_HX_REQUEST="true")
+    assert wrong.status_code == 200 and 'role="alert"' in wrong.content.decode()
+    assert client.get("/console/calendar/?start=2026-02-30&days=1").status_code == 400

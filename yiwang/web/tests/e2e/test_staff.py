@@ -162,3 +162,17 @@ def test_staff_session_without_a_verified_second_factor_is_sent_to_sign_in(live_
 
     page.wait_for_url(f"{live_server.url}/login/?next=/console/")
     expect(page.locator("#id_login")).to_be_visible()
+
+
+def test_the_calculator_answers_in_place(live_server, page, city, make_staff):
+    """htmx submits the working-day calculator and swaps in only the result; the page does not reload."""
+    clerk = make_staff(city.public_security, (Role.CLERK,), real_name="孙八")
+    _enrol(page, live_server.url, clerk.username)
+    page.goto(f"{live_server.url}/console/calendar/")
+    page.evaluate("window.notReloaded = true")
+    page.fill("#start", "2026-09-28")
+    page.fill("#days", "20")
+    page.click("main form button[type=submit]")
+    expect(page.locator("[data-testid=result]")).to_contain_text("2026-10-30")
+    assert page.evaluate("window.notReloaded") is True
+    assert "days=20" in page.url  # the address follows, so the result can be bookmarked or shared
