@@ -142,3 +142,17 @@ def test_the_calculator_answers_htmx_with_the_result_only(client_as):
     wrong = client.get("/console/calendar/?start=2026-02-30&days=1", HTTP_HX_REQUEST="true")
     assert wrong.status_code == 200 and 'role="alert"' in wrong.content.decode()
     assert client.get("/console/calendar/?start=2026-02-30&days=1").status_code == 400
+
+
+def test_pages_stay_chinese_on_an_english_browser_until_switched(db):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="zh-Hans"' in client.get("/").content.decode()
+    client.post("/preferences/language/", {"language": "en"})
+    assert '<html lang="en"' in client.get("/").content.decode()
+
+
+def test_api_clients_choose_the_language_of_messages(db):
+    english = Client().get("/api/v1/me", HTTP_ACCEPT_LANGUAGE="en")
+    chinese = Client().get("/api/v1/me")
+    assert english.json()["detail"] == "Sign in, or send a valid bearer token."
+    assert chinese.json()["detail"] != english.json()["detail"]
