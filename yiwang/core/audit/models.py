@@ -53,6 +53,15 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.actor_label or '-'} {self.action}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Append-only: an event is written once, by record_event; correcting history means a new event.
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("audit events are append-only")
+
     @property
     def changes_data(self) -> Any:
         return json.loads(self.changes) if self.changes else {}

@@ -244,3 +244,13 @@ def test_missing_lane_heads_are_recreated(db):
     event = _events(1)[0]
     assert event.lane_seq == 1
     assert audit_chain_verify().intact
+
+
+def test_the_orm_refuses_to_change_or_delete_events(db):
+    event = _events(1)[0]
+    event.purpose = "rewritten"
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    assert audit_chain_verify().intact
