@@ -4,7 +4,7 @@
 
 Each run starts from an empty, migrated database (a throw-away SQLite file under /tmp, or a PostgreSQL
 database that is dropped and created again) and times `demo_load`: the organisation in one transaction,
-then the generated citizens through `citizens_bulk_create` in committed batches, then (small scale only)
+then the generated citizens through `citizens_bulk_create` in committed batches, then
 their enterprises.
 
 Baseline, measured in the same run on the same engine: generate the same rows and store them as plain text
