@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "yiwang.org",
     "yiwang.identity",
     "yiwang.web",
+    "yiwang.datahub",
     "yiwang.demo",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -164,8 +165,8 @@ LOGOUT_REDIRECT_URL = "web:home"
 YIWANG_STAFF_REQUIRE_TOTP = ENV.staff_require_totp
 YIWANG_STAFF_IDLE_MINUTES = ENV.staff_idle_minutes
 YIWANG_CITIZEN_IDLE_MINUTES = ENV.citizen_idle_minutes
-# Dotted path of a callable `(real_name, id_number) -> RealNameMatch`; the data hub provides it.
-YIWANG_REAL_NAME_MATCHER: str | None = None
+# Dotted path of a callable `(real_name, id_number) -> RealNameMatch`: the population registry answers.
+YIWANG_REAL_NAME_MATCHER: str | None = "yiwang.datahub.registry.selectors.population_real_name_match"
 OTP_TOTP_ISSUER = "Yiwang 一网通"
 
 AXES_FAILURE_LIMIT = ENV.login_failure_limit

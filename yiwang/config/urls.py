@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("yiwang.identity.oidc_urls")),
     path("", include("yiwang.identity.urls")),
+    path("console/datahub/", include("yiwang.datahub.urls")),
     path("", include("yiwang.web.urls")),
 ]
 

@@ -204,6 +204,11 @@ def _local_areas() -> Mapping[str, str]:
     return codes
 
 
+def local_area_codes() -> frozenset[str]:
+    """The six-digit codes of the platform's own divisions (memoised for a minute)."""
+    return frozenset(_local_areas())
+
+
 @dataclass(frozen=True)
 class AreaInfo:
     """What an ID number's area code says: the code, its name, its province, whether it is current."""

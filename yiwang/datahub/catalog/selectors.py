@@ -1,0 +1,169 @@
+"""Reading the catalog: published schemas, lists, and search in Chinese."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from yiwang.core.errors import NotFound
+from yiwang.datahub.catalog.schema import ElementSpec, ResourceSchema
+from yiwang.datahub.models import Resource, ResourceStatus, ResourceVersion
+
+# Abbreviations people type for what catalogs spell out (社保 is not a substring of 社会保险).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "社保": ("社会保险", "社会保障", "社保"),
+    "医保": ("医疗保险", "医疗保障", "医保"),
+    "低保": ("最低生活保障", "低保"),
+    "公积金": ("住房公积金", "公积金"),
+    "户籍": ("户籍", "户口", "常住人口"),
+    "户口": ("户口", "户籍"),
+    "身份证": ("身份证", "公民身份号码"),
+    "营业执照": ("营业执照", "市场主体", "法人单位"),
+    "企业": ("企业", "法人单位", "市场主体"),
+    "不动产": ("不动产", "房屋", "土地"),
+    "双公示": ("行政许可", "行政处罚", "双公示"),
+    "GDP": ("地区生产总值", "GDP"),
+}
+
+
+@dataclass(frozen=True)
+class ResourceSummary:
+    """A catalog entry in a list or search result."""
+
+    id: int
+    slug: str
+    code: str
+    name: str
+    status: str
+    version: int
+    source_department: str
+    sharing_type: str
+    openness: str
+    update_cycle: str
+    summary: str
+    element_names: tuple[str, ...]
+    builtin: bool
+
+
+def _summary(resource: Resource) -> ResourceSummary:
+    return ResourceSummary(
+        id=resource.pk,
+        slug=resource.slug,
+        code=resource.code,
+        name=resource.name,
+        status=resource.status,
+        version=resource.version,
+        source_department=resource.source_department.name if resource.source_department is not None else "",
+        sharing_type=resource.sharing_type,
+        openness=resource.openness,
+        update_cycle=resource.update_cycle,
+        summary=resource.summary,
+        element_names=tuple(element.name for element in resource.elements.all()),
+        builtin=resource.builtin,
+    )
+
+
+def resource_schema(*, slug: str) -> ResourceSchema:
+    """The latest published version of a resource; NotFound when it has never been published."""
+    resource = Resource.objects.filter(slug=slug).first()
+    if resource is None:
+        raise NotFound(_("No resource has slug %(slug)s.") % {"slug": slug}, field="resource")
+    version = ResourceVersion.objects.filter(resource=resource).order_by("-version").first()
+    if version is None or resource.status == ResourceStatus.RETIRED:
+        raise NotFound(_("Resource %(slug)s is not published.") % {"slug": slug}, field="resource")
+    return schema_from_snapshot(resource.pk, version.version, version.snapshot)
+
+
+def schema_from_snapshot(resource_id: int, version: int, snapshot: dict[str, Any]) -> ResourceSchema:
+    """Build the schema object from a stored snapshot."""
+    return ResourceSchema(
+        resource_id=resource_id,
+        slug=snapshot["slug"],
+        code=snapshot["code"],
+        name=snapshot["name"],
+        version=version,
+        source_department_id=snapshot.get("source_department_id"),
+        lenient_identifiers=bool(snapshot.get("lenient_identifiers")),
+        update_cycle=snapshot.get("update_cycle", "irregular"),
+        elements=tuple(ElementSpec.from_json(item) for item in snapshot["elements"]),
+    )
+
+
+def element_authorities(*, resource_id: int) -> dict[str, int | None]:
+    """The authoritative department of each element (the live assignment, not the published snapshot)."""
+    from yiwang.datahub.models import Element
+
+    return dict(Element.objects.filter(resource_id=resource_id).values_list("code", "authoritative_department_id"))
+
+
+def resource_list(*, status: str | None = None, department_id: int | None = None) -> list[ResourceSummary]:
+    """Catalog entries, optionally of one status or one source department."""
+    queryset = Resource.objects.select_related("source_department").prefetch_related("elements")
+    if status:
+        queryset = queryset.filter(status=status)
+    if department_id is not None:
+        queryset = queryset.filter(source_department_id=department_id)
+    return [_summary(item) for item in queryset.order_by("code")]
+
+
+def search_terms(query: str) -> list[str]:
+    """The terms a query stands for: itself, its known expansions, and its space-separated words."""
+    words = [word for word in query.replace("，", " ").replace(",", " ").split() if word]
+    terms: list[str] = []
+    for word in words or [query.strip()]:
+        for term in SYNONYMS.get(word, (word,)):
+            if term and term not in terms:
+                terms.append(term)
+    return terms
+
+
+def catalog_search(*, query: str, include_unpublished: bool = False, limit: int = 50) -> list[ResourceSummary]:
+    """Resources matching a query in Chinese, best first: name hits before element hits before summary hits.
+
+    Chinese has no spaces to split on, so a term matches as a substring; short abbreviations are expanded
+    first (社保 → 社会保险, 社会保障), and a match that only straddles a longer word (民政 inside 人民政府)
+    ranks below a match in the resource's own name.
+    """
+    terms = search_terms(query)
+    if not terms:
+        return []
+    condition = Q()
+    for term in terms:
+        condition |= Q(search_text__icontains=term)
+    queryset = Resource.objects.filter(condition).select_related("source_department").prefetch_related("elements")
+    if not include_unpublished:
+        queryset = queryset.filter(status=ResourceStatus.PUBLISHED)
+
+    def score(resource: Resource) -> tuple[int, str]:
+        points = 0
+        for term in terms:
+            if term in resource.name:
+                points += 100 + (50 if resource.name.startswith(term) else 0)
+            if any(term in element.name for element in resource.elements.all()):
+                points += 30
+            if term in resource.category_item or term in resource.category_catalog:
+                points += 20
+            if term in resource.summary:
+                points += 10
+            if resource.source_department is not None and term in resource.source_department.name:
+                points += 5
+        return (-points, resource.code)
+
+    ranked = sorted(queryset[:500], key=score)
+    return [_summary(item) for item in ranked[:limit]]
+
+
+def resource_detail(*, slug: str) -> Resource:
+    """A resource with its elements, versions and related entries (for pages of this app)."""
+    resource = (
+        Resource.objects.select_related("source_department")
+        .prefetch_related("elements__authoritative_department", "versions", "related")
+        .filter(slug=slug)
+        .first()
+    )
+    if resource is None:
+        raise NotFound(_("No resource has slug %(slug)s.") % {"slug": slug})
+    return resource

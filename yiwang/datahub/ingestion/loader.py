@@ -1,0 +1,295 @@
+"""Staging checked rows and merging them into the registry, under 一数一源 (one authoritative source).
+
+Both steps run inside the batch's transaction. New keys are inserted by one INSERT … SELECT in the database;
+only rows whose key already has a record come back to Python, where each element is merged: the same value
+changes nothing; a value from the element's authoritative source, or for an element whose current value no
+authoritative source has set, replaces the old one; a different value from another source, where the
+authoritative source has spoken, becomes a conflict and leaves the record as it is. An empty cell never
+erases a value.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import connection
+
+from yiwang.core.crypto import encrypt_field
+from yiwang.datahub.catalog.schema import ResourceSchema
+from yiwang.datahub.ingestion.validation import CheckedRow
+from yiwang.datahub.models import Conflict, LookupIndex
+from yiwang.datahub.registry.records import lookup_digest, record_key, seal, unseal
+
+MERGE_CHUNK = 5000
+_STAGED_COLUMNS = "batch_id, row_number, key, data, protected, provenance, lookups"
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def _is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+class Stager:
+    """Turns checked rows into staged rows (keyed, sensitive values sealed) and writes them in bulk."""
+
+    def __init__(self, *, batch_id: int, schema: ResourceSchema, source_department_id: int) -> None:
+        self.batch_id = batch_id
+        self.schema = schema
+        self.sensitive = {element.code for element in schema.elements if element.sensitive}
+        self.lookups = [element.code for element in schema.elements if element.lookup]
+        self.source = source_department_id
+        self.count = 0
+
+    def staged(self, row: CheckedRow) -> tuple[Any, ...]:
+        """The staged form of one checked row."""
+        key = record_key(self.schema, row.values)
+        plain = {code: value for code, value in row.values.items() if code not in self.sensitive}
+        secret = {code: value for code, value in row.values.items() if code in self.sensitive}
+        provenance = {code: [self.source, self.batch_id] for code in row.values}
+        lookups = {
+            code: lookup_digest(self.schema, code, row.values[code]) for code in self.lookups if code in row.values
+        }
+        return (
+            self.batch_id,
+            row.row,
+            key,
+            _json(plain),
+            seal(self.schema.resource_id, key, secret),
+            _json(provenance),
+            _json(lookups) if lookups else "",
+        )
+
+    def add(self, rows: Sequence[CheckedRow]) -> None:
+        """Stage a chunk of checked rows."""
+        staged = [self.staged(row) for row in rows]
+        if not staged:
+            return
+        with connection.cursor() as cursor:
+            if _is_postgresql():
+                copy_sql = f"COPY datahub_stagedrow ({_STAGED_COLUMNS}) FROM STDIN"
+                with cursor.cursor.copy(copy_sql) as copy:
+                    for item in staged:
+                        copy.write_row(item)
+            else:
+                cursor.executemany(
+                    f"INSERT INTO datahub_stagedrow ({_STAGED_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)", staged
+                )
+        self.count += len(staged)
+
+
+def duplicate_keys(*, batch_id: int) -> list[list[int]]:
+    """Row numbers that share a key inside one batch, one list per key."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.key, s.row_number FROM datahub_stagedrow s WHERE s.batch_id = %s AND s.key IN ("
+            "SELECT key FROM datahub_stagedrow WHERE batch_id = %s GROUP BY key HAVING COUNT(*) > 1) "
+            "ORDER BY s.key, s.row_number",
+            [batch_id, batch_id],
+        )
+        groups: dict[str, list[int]] = {}
+        for key, row_number in cursor.fetchall():
+            groups.setdefault(key, []).append(row_number)
+    return list(groups.values())
+
+
+def discard_rows(*, batch_id: int, row_numbers: Iterable[int]) -> None:
+    """Remove staged rows (those refused after staging, such as duplicate keys)."""
+    numbers = list(row_numbers)
+    with connection.cursor() as cursor:
+        for start in range(0, len(numbers), 500):
+            part = numbers[start : start + 500]
+            placeholders = ", ".join(["%s"] * len(part))
+            cursor.execute(
+                f"DELETE FROM datahub_stagedrow WHERE batch_id = %s AND row_number IN ({placeholders})",
+                [batch_id, *part],
+            )
+
+
+@dataclass(frozen=True)
+class MergeCounts:
+    """What merging a batch did to the registry."""
+
+    inserted: int
+    changed: int
+    unchanged: int
+    conflicts: int
+
+
+@dataclass
+class _Pending:
+    updates: list[tuple[Any, ...]]
+    conflicts: list[Conflict]
+    lookups: list[tuple[int, str, str]]
+
+
+class Merger:
+    """Merges a batch's staged rows into the resource's records."""
+
+    def __init__(
+        self,
+        *,
+        schema: ResourceSchema,
+        batch_id: int,
+        source_department_id: int,
+        authorities: dict[str, int | None],
+        now: datetime,
+    ) -> None:
+        self.schema = schema
+        self.resource_id = schema.resource_id
+        self.batch_id = batch_id
+        self.source = source_department_id
+        self.authorities = authorities
+        # The stored form of the timestamp, so that raw SQL compares it with what the ORM wrote.
+        self.now = connection.ops.adapt_datetimefield_value(now)
+        self.sensitive = {element.code for element in schema.elements if element.sensitive}
+        self.lookups = {element.code for element in schema.elements if element.lookup}
+
+    def merge(self) -> MergeCounts:
+        """Insert new keys in the database, merge existing ones here; return what happened."""
+        inserted = self._insert_new()
+        self._index_new_lookups()
+        changed = unchanged = conflicts = 0
+        last_row = -1
+        while True:
+            rows = self._existing_chunk(after=last_row)
+            if not rows:
+                break
+            last_row = rows[-1][0]
+            pending = _Pending(updates=[], conflicts=[], lookups=[])
+            for row in rows:
+                outcome = self._merge_row(row, pending)
+                changed += outcome == "changed"
+                unchanged += outcome == "unchanged"
+            self._write(pending)
+            conflicts += len(pending.conflicts)
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM datahub_stagedrow WHERE batch_id = %s", [self.batch_id])
+        return MergeCounts(inserted=inserted, changed=changed, unchanged=unchanged, conflicts=conflicts)
+
+    def _insert_new(self) -> int:
+        cast = "::jsonb" if _is_postgresql() else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO datahub_record (resource_id, key, data, protected, provenance, created_at, updated_at) "
+                f"SELECT %s, s.key, s.data{cast}, s.protected, s.provenance{cast}, %s, %s "
+                "FROM datahub_stagedrow s WHERE s.batch_id = %s AND NOT EXISTS ("
+                "SELECT 1 FROM datahub_record r WHERE r.resource_id = %s AND r.key = s.key)",
+                [self.resource_id, self.now, self.now, self.batch_id, self.resource_id],
+            )
+            return int(max(cursor.rowcount, 0))
+
+    def _index_new_lookups(self) -> None:
+        if not self.lookups:
+            return
+        if _is_postgresql():
+            expand = "CROSS JOIN LATERAL jsonb_each_text(s.lookups::jsonb) j"
+        else:
+            expand = "JOIN json_each(s.lookups) j"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO datahub_lookupindex (resource_id, element_code, digest, record_id) "
+                f"SELECT %s, j.key, j.value, r.id FROM datahub_stagedrow s "
+                "JOIN datahub_record r ON r.resource_id = %s AND r.key = s.key "
+                f"{expand} WHERE s.batch_id = %s AND s.lookups <> '' AND r.created_at = %s",
+                [self.resource_id, self.resource_id, self.batch_id, self.now],
+            )
+
+    def _existing_chunk(self, *, after: int) -> list[tuple[Any, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT s.row_number, s.key, s.data, s.protected, s.provenance, s.lookups, "
+                "r.id, r.data, r.protected, r.provenance FROM datahub_stagedrow s "
+                "JOIN datahub_record r ON r.resource_id = %s AND r.key = s.key "
+                "WHERE s.batch_id = %s AND r.created_at <> %s AND s.row_number > %s "
+                "ORDER BY s.row_number LIMIT %s",
+                [self.resource_id, self.batch_id, self.now, after, MERGE_CHUNK],
+            )
+            return list(cursor.fetchall())
+
+    @staticmethod
+    def _loads(value: Any) -> dict[str, Any]:
+        if isinstance(value, dict):
+            return value
+        loaded: dict[str, Any] = json.loads(value) if value else {}
+        return loaded
+
+    def _merge_row(self, row: tuple[Any, ...], pending: _Pending) -> str:
+        (_number, key, staged_data, staged_protected, _staged_provenance, staged_lookups,
+         record_id, record_data, record_protected, record_provenance) = row  # fmt: skip
+        incoming = self._loads(staged_data) | unseal(self.resource_id, key, staged_protected)
+        current_plain = self._loads(record_data)
+        current_secret = unseal(self.resource_id, key, record_protected)
+        current = current_plain | current_secret
+        provenance = self._loads(record_provenance)
+        changed_codes: list[str] = []
+        for code, value in incoming.items():
+            old = current.get(code)
+            if old == value:
+                continue
+            authority = self.authorities.get(code)
+            setter = provenance.get(code, [None, None])[0]
+            if authority is None or self.source == authority or setter != authority or not old:
+                current[code] = value
+                provenance[code] = [self.source, self.batch_id]
+                changed_codes.append(code)
+            else:
+                pending.conflicts.append(self._conflict(record_id, key, code, old, value, provenance[code][1]))
+        if not changed_codes:
+            return "unchanged"
+        plain = {code: value for code, value in current.items() if code not in self.sensitive}
+        secret = {code: value for code, value in current.items() if code in self.sensitive}
+        pending.updates.append(
+            (_dump(plain), seal(self.resource_id, key, secret), _dump(provenance), self.now, record_id)
+        )
+        lookups = self._loads(staged_lookups)
+        for code in changed_codes:
+            if code in self.lookups and code in lookups:
+                pending.lookups.append((record_id, code, lookups[code]))
+        return "changed"
+
+    def _conflict(
+        self, record_id: int, key: str, code: str, authoritative: str, other: str, authoritative_batch: int | None
+    ) -> Conflict:
+        protected = code in self.sensitive
+        context = f"datahub.conflict/{self.resource_id}/{key}/{code}"
+        return Conflict(
+            resource_id=self.resource_id,
+            record_id=record_id,
+            element_code=code,
+            authoritative_value=encrypt_field(authoritative, context=context) if protected else authoritative,
+            other_value=encrypt_field(other, context=context) if protected else other,
+            values_protected=protected,
+            authoritative_department_id=self.authorities.get(code) or self.source,
+            other_department_id=self.source,
+            authoritative_batch_id=authoritative_batch,
+            other_batch_id=self.batch_id,
+        )
+
+    def _write(self, pending: _Pending) -> None:
+        if pending.updates:
+            cast = "::jsonb" if _is_postgresql() else ""
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE datahub_record SET data = %s{cast}, protected = %s, provenance = %s{cast}, "
+                    "updated_at = %s WHERE id = %s",
+                    pending.updates,
+                )
+        if pending.conflicts:
+            Conflict.objects.bulk_create(pending.conflicts, batch_size=1000)
+        for record_id, code, digest in pending.lookups:
+            LookupIndex.objects.update_or_create(
+                record_id=record_id,
+                element_code=code,
+                defaults={"resource_id": self.resource_id, "digest": digest},
+            )
+
+
+def _dump(value: dict[str, Any]) -> str:
+    return _json(value)

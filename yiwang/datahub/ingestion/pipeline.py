@@ -1,0 +1,447 @@
+"""One pipeline for the three doors (command, console upload, API push): read, check, stage, merge, report.
+
+A batch is atomic: staging and merging happen in one transaction, so a crash or a kill leaves the registry
+exactly as it was (the batch's own row stays `running` until the next ingest of that resource marks it
+failed). It is idempotent: a file whose SM3 digest matches a committed batch of the same resource and source
+changes nothing. Memory stays bounded: rows stream through in chunks; only duplicate-key detection and the
+merge of existing keys touch the database in bulk.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yiwang.core.audit.services import Actor, record_model_event
+from yiwang.core.crypto import sm3_hex
+from yiwang.core.errors import NotFound, PermissionDenied, ValidationFailed
+from yiwang.datahub.catalog.schema import ElementSpec, ResourceSchema
+from yiwang.datahub.catalog.selectors import element_authorities, resource_schema
+from yiwang.datahub.ingestion.errors import UnreadableFile
+from yiwang.datahub.ingestion.loader import Merger, Stager, discard_rows, duplicate_keys
+from yiwang.datahub.ingestion.readers import SourceRow, TabularSource, open_tabular
+from yiwang.datahub.ingestion.reports import ErrorReport
+from yiwang.datahub.ingestion.validation import RowChecker, RowError
+from yiwang.datahub.models import Batch, BatchStatus
+from yiwang.identity.roles import Role
+from yiwang.org.selectors import department_get
+
+CHUNK_ROWS = 10_000
+Progress = Callable[[int, int], None]  # rows read so far, rows rejected so far
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What an ingestion did; `as_json()` is the `--json` output of `yiwang ingest`."""
+
+    batch: int | None
+    rows: int
+    accepted: int
+    rejected: int
+    unchanged: int
+    conflicts: int
+    report: str | None
+    status: str
+    unknown_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "batch": self.batch,
+            "rows": self.rows,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "unchanged": self.unchanged,
+            "conflicts": self.conflicts,
+            "report": self.report,
+        }
+
+
+class _DryRun(Exception):
+    """Raised inside the batch transaction to roll a dry run back after counting."""
+
+
+def reports_directory() -> Path:
+    """Where error reports are written (under var/, served only through the console)."""
+    path = Path(settings.MEDIA_ROOT) / "datahub" / "reports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def may_ingest(actor: Any, department_id: int) -> bool:
+    """Data administrators send their own department's data; platform administrators any department's."""
+    if actor is None:
+        return True  # the command line: whoever runs it has the server in hand
+    if actor.has_role(Role.PLATFORM_ADMIN):
+        return True
+    return bool(actor.has_role(Role.DATA_ADMIN) and actor.department_id == department_id)
+
+
+def _map_columns(schema: ResourceSchema, header: list[str]) -> tuple[dict[int, ElementSpec], list[str]]:
+    columns: dict[int, ElementSpec] = {}
+    unknown: list[str] = []
+    seen: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        element = schema.element_for_header(cell)
+        if element is None:
+            if cell.strip():
+                unknown.append(cell.strip())
+            continue
+        if element.code in seen:
+            raise ValidationFailed(
+                _("Columns %(first)d and %(second)d both hold %(name)s.")
+                % {"first": seen[element.code] + 1, "second": index + 1, "name": element.name},
+                field="header",
+            )
+        seen[element.code] = index
+        columns[index] = element
+    if not columns:
+        names = "、".join(element.name for element in schema.elements)
+        raise ValidationFailed(
+            _("No column of the file matches an element of %(resource)s. Expected headers such as: %(names)s.")
+            % {"resource": schema.name, "names": names},
+            field="header",
+        )
+    missing = [element.name for element in schema.elements if element.required and element.code not in seen]
+    if missing:
+        raise ValidationFailed(
+            _("The file has no column for the required element(s): %(names)s.") % {"names": "、".join(missing)},
+            field="header",
+        )
+    return columns, unknown
+
+
+def _fail_interrupted(resource_id: int, source_department_id: int) -> None:
+    """Batches left `running` by a crash or a kill never changed anything: say so."""
+    Batch.objects.filter(
+        resource_id=resource_id, source_department_id=source_department_id, status=BatchStatus.RUNNING
+    ).update(
+        status=BatchStatus.FAILED,
+        error=_("Interrupted before it finished; nothing was changed."),
+        finished_at=timezone.now(),
+    )
+
+
+def ingest_file(
+    *,
+    actor: Actor | None,
+    resource_slug: str,
+    source_department_id: int,
+    path: Path,
+    file_name: str | None = None,
+    channel: str = "command",
+    dry_run: bool = False,
+    max_bytes: int | None = None,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Ingest one file into a resource on behalf of a source department (see the module docstring)."""
+    schema = _authorised_schema(actor, resource_slug, source_department_id)
+    try:
+        source = open_tabular(path, max_bytes=max_bytes, declared_name=file_name or path.name)
+    except UnreadableFile as error:
+        raise ValidationFailed(error.message, field="file") from None
+    return _ingest(actor, schema, source_department_id, source, channel=channel, dry_run=dry_run, progress=progress)
+
+
+def ingest_rows(
+    *,
+    actor: Actor | None,
+    resource_slug: str,
+    source_department_id: int,
+    rows: Sequence[Mapping[str, Any]],
+    label: str = "api",
+    channel: str = "api",
+    dry_run: bool = False,
+) -> IngestResult:
+    """Ingest records pushed as objects (by element name or code), through the same checks as a file."""
+    schema = _authorised_schema(actor, resource_slug, source_department_id)
+    return _ingest(actor, schema, source_department_id, rows_source(rows, name=label), channel=channel, dry_run=dry_run)
+
+
+def rows_source(rows: Sequence[Mapping[str, Any]], *, name: str) -> TabularSource:
+    """A pushed list of objects as a table: header = keys in first-seen order; digest over the canonical rows."""
+    header: list[str] = []
+    for row in rows:
+        for key in row:
+            if key not in header:
+                header.append(str(key))
+    canonical = "\n".join(json.dumps(row, ensure_ascii=False, sort_keys=True, default=str) for row in rows)
+
+    def cell(value: Any) -> tuple[str, bool]:
+        if value is None:
+            return "", True
+        if isinstance(value, bool):
+            return ("true" if value else "false"), True
+        if isinstance(value, (dict, list)):
+            return "", False
+        return str(value), True
+
+    def read() -> Iterator[SourceRow]:
+        for number, row in enumerate(rows, start=1):
+            cells: list[str] = []
+            nested: list[str] = []
+            for key in header:
+                text, ok = cell(row.get(key))
+                cells.append(text)
+                if not ok:
+                    nested.append(key)
+            problem = (
+                _("%(keys)s holds a list or an object; give a single value.") % {"keys": "、".join(nested)}
+                if nested
+                else None
+            )
+            yield SourceRow(number, cells, problem)
+
+    return TabularSource(
+        name=name,
+        format="json",
+        encoding="",
+        digest=sm3_hex(canonical.encode("utf-8")),
+        size=len(canonical),
+        header=header,
+        header_row=0,
+        warnings=[],
+        row_reader=read,
+    )
+
+
+def _authorised_schema(actor: Actor | None, resource_slug: str, source_department_id: int) -> ResourceSchema:
+    schema = resource_schema(slug=resource_slug)
+    if department_get(department_id=source_department_id) is None:
+        raise NotFound(_("No department has id %(id)s.") % {"id": source_department_id}, field="source")
+    if not may_ingest(actor, source_department_id):
+        raise PermissionDenied(_("Only the department's data administrators send its data."))
+    return schema
+
+
+def _ingest(
+    actor: Actor | None,
+    schema: ResourceSchema,
+    source_department_id: int,
+    source: TabularSource,
+    *,
+    channel: str,
+    dry_run: bool,
+    progress: Progress | None = None,
+) -> IngestResult:
+    columns, unknown = _map_columns(schema, source.header)
+    if not dry_run:
+        duplicate = _committed_twin(schema, source_department_id, source.digest)
+        if duplicate is not None:
+            return _record_duplicate(actor, schema, source_department_id, source, duplicate, channel, source.name)
+        _fail_interrupted(schema.resource_id, source_department_id)
+    batch = Batch.objects.create(
+        resource_id=schema.resource_id,
+        source_department_id=source_department_id,
+        submitted_by_id=getattr(actor, "pk", None),
+        channel=channel,
+        file_name=source.name[:255],
+        file_digest=source.digest,
+        file_format=source.format,
+        encoding=source.encoding,
+        unknown_columns=unknown,
+    )
+    report = ErrorReport(reports_directory(), f"batch-{batch.pk}")
+    try:
+        result = _run(actor, schema, source, columns, batch, report, dry_run=dry_run, progress=progress)
+    except _DryRun as finished:
+        report_files = report.close()
+        Batch.objects.filter(pk=batch.pk).delete()
+        counts: IngestResult = finished.args[0]
+        return IngestResult(
+            **{
+                **counts.__dict__,
+                "report": str(report_files.csv) if report_files else None,
+                "unknown_columns": unknown,
+                "warnings": list(source.warnings),
+            }
+        )
+    except UnreadableFile as error:
+        report.close()
+        _mark_failed(batch.pk, error.message)
+        raise ValidationFailed(error.message, field="file") from None
+    except Exception as error:
+        report.close()
+        _mark_failed(batch.pk, str(error) or error.__class__.__name__)
+        raise
+    return IngestResult(**{**result.__dict__, "unknown_columns": unknown, "warnings": list(source.warnings)})
+
+
+def _committed_twin(schema: ResourceSchema, source_department_id: int, digest: str) -> Batch | None:
+    return (
+        Batch.objects.filter(
+            resource_id=schema.resource_id,
+            source_department_id=source_department_id,
+            file_digest=digest,
+            status=BatchStatus.COMMITTED,
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def _record_duplicate(
+    actor: Actor | None,
+    schema: ResourceSchema,
+    source_department_id: int,
+    source: TabularSource,
+    original: Batch,
+    channel: str,
+    file_name: str,
+) -> IngestResult:
+    with transaction.atomic():
+        batch = Batch.objects.create(
+            resource_id=schema.resource_id,
+            source_department_id=source_department_id,
+            submitted_by_id=getattr(actor, "pk", None),
+            channel=channel,
+            file_name=file_name[:255],
+            file_digest=source.digest,
+            file_format=source.format,
+            encoding=source.encoding,
+            status=BatchStatus.DUPLICATE,
+            duplicate_of=original,
+            rows=original.rows,
+            rejected=original.rejected,
+            unchanged=original.rows - original.rejected,
+            report_path=original.report_path,
+            finished_at=timezone.now(),
+        )
+        record_model_event(
+            actor=actor, action="datahub.batch.duplicate", instance=batch, changes={"duplicate_of": original.pk}
+        )
+    return IngestResult(
+        batch=batch.pk,
+        rows=batch.rows,
+        accepted=0,
+        rejected=batch.rejected,
+        unchanged=batch.unchanged,
+        conflicts=0,
+        report=batch.report_path or None,
+        status=batch.status,
+    )
+
+
+def _mark_failed(batch_id: int, message: str) -> None:
+    Batch.objects.filter(pk=batch_id).update(
+        status=BatchStatus.FAILED, error=message[:2000], finished_at=timezone.now()
+    )
+
+
+def _add_errors(report: ErrorReport, errors: list[RowError]) -> None:
+    for error in errors:
+        report.add(error.row, error.column, error.value, error.reason)
+
+
+def _run(
+    actor: Actor | None,
+    schema: ResourceSchema,
+    source: TabularSource,
+    columns: dict[int, ElementSpec],
+    batch: Batch,
+    report: ErrorReport,
+    *,
+    dry_run: bool,
+    progress: Progress | None,
+) -> IngestResult:
+    checker = RowChecker(schema, columns)
+    rows = 0
+    rejected = 0
+    with transaction.atomic():
+        stager = Stager(batch_id=batch.pk, schema=schema, source_department_id=batch.source_department_id)
+        chunk: list[tuple[int, list[str]]] = []
+
+        def flush() -> None:
+            nonlocal rejected
+            accepted, errors = checker.check(chunk)
+            _add_errors(report, errors)
+            rejected += len({error.row for error in errors})
+            stager.add(accepted)
+            chunk.clear()
+
+        for row in source.rows():
+            rows += 1
+            if row.problem is not None:
+                report.add(row.number, "", "", row.problem)
+                rejected += 1
+                continue
+            chunk.append((row.number, row.cells))
+            if len(chunk) >= CHUNK_ROWS:
+                flush()
+                if progress is not None:
+                    progress(rows, rejected)
+        flush()
+        for numbers in duplicate_keys(batch_id=batch.pk):
+            key_names = "、".join(element.name for element in schema.key_elements)
+            listed = ", ".join(str(number) for number in numbers)
+            for number in numbers:
+                report.add(number, key_names, "", _("the same key is on rows %(rows)s of this file") % {"rows": listed})
+            discard_rows(batch_id=batch.pk, row_numbers=numbers)
+            rejected += len(numbers)
+        now = timezone.now()
+        counts = Merger(
+            schema=schema,
+            batch_id=batch.pk,
+            source_department_id=batch.source_department_id,
+            authorities=element_authorities(resource_id=schema.resource_id),
+            now=now,
+        ).merge()
+        accepted = counts.inserted + counts.changed
+        if dry_run:
+            raise _DryRun(
+                IngestResult(
+                    batch=None,
+                    rows=rows,
+                    accepted=accepted,
+                    rejected=rejected,
+                    unchanged=counts.unchanged,
+                    conflicts=counts.conflicts,
+                    report=None,
+                    status="dry-run",
+                )
+            )
+        files = report.close()
+        Batch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.COMMITTED,
+            rows=rows,
+            accepted=accepted,
+            rejected=rejected,
+            unchanged=counts.unchanged,
+            conflicts=counts.conflicts,
+            report_path=str(files.csv) if files else "",
+            finished_at=now,
+        )
+        batch.refresh_from_db()
+        record_model_event(
+            actor=actor,
+            action="datahub.batch.commit",
+            instance=batch,
+            changes={
+                "resource": schema.slug,
+                "rows": rows,
+                "accepted": accepted,
+                "rejected": rejected,
+                "unchanged": counts.unchanged,
+                "conflicts": counts.conflicts,
+                "digest": source.digest,
+            },
+        )
+    return IngestResult(
+        batch=batch.pk,
+        rows=rows,
+        accepted=accepted,
+        rejected=rejected,
+        unchanged=counts.unchanged,
+        conflicts=counts.conflicts,
+        report=str(files.csv) if files else None,
+        status=BatchStatus.COMMITTED,
+    )

@@ -1,0 +1,1 @@
+"""Console pages of the data hub, one module per subject (each with its own URL list)."""

@@ -1,0 +1,5 @@
+"""Console URLs of the data hub's authority pages."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
