@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 
 from yiwang.core.api import router as core_router
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, YiwangError
+from yiwang.datahub.api import router as datahub_router
 from yiwang.identity.api import router as identity_router
 from yiwang.org.api import router as org_router
 from yiwang.web.api import router as audit_router
@@ -25,6 +26,7 @@ api.add_router("/", core_router)
 api.add_router("/", identity_router)
 api.add_router("/org", org_router)
 api.add_router("/audit", audit_router)
+api.add_router("/datahub", datahub_router)
 
 PROBLEM = "application/problem+json"
 

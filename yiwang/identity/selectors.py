@@ -394,3 +394,8 @@ def enterprise_codes_registered(codes: Iterable[str], *, chunk: int = 900) -> se
             )
         )
     return found
+
+
+def user_get(*, user_id: int) -> User | None:
+    """An active account by id (for background tasks that act on someone's behalf)."""
+    return User.objects.filter(pk=user_id, is_active=True).select_related("department").first()

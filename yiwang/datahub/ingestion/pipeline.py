@@ -266,11 +266,11 @@ def _ingest(
             }
         )
     except UnreadableFile as error:
-        report.close()
+        report.discard()
         _mark_failed(batch.pk, error.message)
         raise ValidationFailed(error.message, field="file") from None
     except Exception as error:
-        report.close()
+        report.discard()
         _mark_failed(batch.pk, str(error) or error.__class__.__name__)
         raise
     return IngestResult(**{**result.__dict__, "unknown_columns": unknown, "warnings": list(source.warnings)})

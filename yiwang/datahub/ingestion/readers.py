@@ -15,6 +15,7 @@ import csv
 import datetime
 import json
 import posixpath
+import re
 import warnings
 import zipfile
 from collections.abc import Callable, Generator, Iterator
@@ -24,11 +25,11 @@ from pathlib import Path, PurePath
 from typing import Any, BinaryIO, NamedTuple
 from xml.etree import ElementTree
 
-import ijson  # type: ignore[import-untyped]
-import openpyxl  # type: ignore[import-untyped]
+import ijson
+import openpyxl
 from cryptography.hazmat.primitives import hashes
 from django.utils.translation import gettext as _
-from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_boundaries  # type: ignore[import-untyped]
+from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_boundaries
 
 from yiwang.datahub.ingestion.errors import UnreadableFile
 
@@ -56,7 +57,6 @@ _DELIMITERS = (",", "\t", ";", "|")
 _LISTED_LIMIT = 5  # ranges or cells named in one message; the rest are counted
 _KEPT_LIMIT = 1000  # merged ranges and formula cells remembered from a sheet; the rest are counted
 
-_SPREADSHEET_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -174,7 +174,7 @@ def _megabytes(size: int, *, round_up: bool) -> str:
 class _Scan:
     digest: str
     prefix: bytes
-    utf8: bool | None
+    utf8: bool
     prefix_gb18030_ok: bool
 
 
@@ -319,7 +319,10 @@ def _sniff_zip(path: Path, name: str) -> str:
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
-            mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+            mimetype = b""
+            if "mimetype" in names:
+                with archive.open("mimetype") as member:
+                    mimetype = member.read(100)
     except (zipfile.BadZipFile, OSError) as error:
         raise UnreadableFile(
             _("%(file)s is a damaged ZIP or Excel file and cannot be opened.") % {"file": name}
@@ -479,12 +482,18 @@ def _csv_records(path: Path, name: str, encoding: str, delimiter: str) -> Genera
 
 
 def _csv_error(name: str, start: int, line: int, detail: str) -> UnreadableFile:
-    if "end of data" in detail or "field larger than field limit" in detail:
+    if "end of data" in detail:
         message = _(
             '%(file)s, line %(line)d: a quote (") opened in this row is never closed, so the rest of the file '
             "reads as one cell. Close the quote or remove it."
         )
         return UnreadableFile(message % {"file": name, "line": start}, row=start)
+    if "field larger than field limit" in detail:
+        message = _(
+            "%(file)s, line %(line)d: a cell of this row is longer than %(limit)d characters; most likely a quote "
+            '(") opened in it is never closed. Close the quote or remove it.'
+        )
+        return UnreadableFile(message % {"file": name, "line": start, "limit": csv.field_size_limit()}, row=start)
     if "expected after" in detail:
         message = _(
             "%(file)s, line %(line)d: a quoted cell is followed by other characters before the next separator. "
@@ -517,9 +526,12 @@ def _open_csv(path: Path, name: str, encoding: str) -> _Opened:
 
     def rows() -> Iterator[SourceRow]:
         records = _csv_records(path, name, encoding, delimiter)
-        next(records)
-        for number, cells in records:
-            yield _fit(number, cells, width)
+        try:
+            next(records)
+            for number, cells in records:
+                yield _fit(number, cells, width)
+        finally:
+            records.close()
 
     return _Opened(header, header_line, has_rows, rows)
 
@@ -694,7 +706,8 @@ def _open_xlsx(path: Path, name: str, sheet: str | None, found: list[str]) -> _O
             scan = _scan_sheet(archive, member)
     except UnreadableFile:
         raise
-    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError, ValueError) as error:
+    except Exception as error:
+        # A damaged part surfaces as whatever zipfile, zlib or expat raise (BadZipFile, zlib.error, ParseError …).
         raise UnreadableFile(
             _("%(file)s could not be opened as an Excel workbook: it is damaged or incomplete.") % {"file": name}
         ) from error
@@ -849,69 +862,90 @@ def _number_text(value: int | float) -> str:
 
 # --- JSON and NDJSON -------------------------------------------------------------------------------------------
 
-
-def _json_header(first: Any, name: str, where: str) -> list[str]:
-    if not isinstance(first, dict) or not first:
-        raise UnreadableFile(
-            _("%(file)s: %(where)s is not an object with named values, so it gives no columns.")
-            % {"file": name, "where": where},
-            row=1,
-        )
-    return [str(key).strip() for key in first]
+# The longest run of digits let through to ijson's C parser, which crashes the process (it does not fail) on an
+# integer longer than Python's limit of 4,300 digits. No value of a registry comes near it.
+MAX_JSON_DIGITS = 1000
+_LONG_DIGITS = re.compile(rb"[0-9]{%d,}" % (MAX_JSON_DIGITS + 1))
+_DIGITS = b"0123456789"
+_NESTED = object()  # stands for a nested object or list, which is refused, never built
 
 
-def _json_row(number: int, record: Any, columns: dict[str, int]) -> SourceRow:
-    if not isinstance(record, dict):
-        return SourceRow(number, [], _("This record is not an object with named values."))
-    cells = [""] * len(columns)
-    problems: list[str] = []
-    for key, value in record.items():
-        position = columns.get(str(key).strip())
-        if position is None:
-            problems.append(_("The key “%(key)s” is not in the first record, so it has no column.") % {"key": key})
-            continue
-        if isinstance(value, dict | list):
-            cells[position] = json.dumps(value, ensure_ascii=False, default=str)
-            problems.append(
+class _DigitGuard:
+    """A binary stream that refuses a run of digits longer than `MAX_JSON_DIGITS` before ijson reads it."""
+
+    def __init__(self, stream: BinaryIO, name: str) -> None:
+        self._stream = stream
+        self._name = name
+        self._tail = 0  # digits at the end of what was read so far
+        self._lines = 1  # the line of the file where the next read starts
+        self.records = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        leading = len(data) - len(data.lstrip(_DIGITS))
+        found = _LONG_DIGITS.search(data)
+        if self._tail + leading > MAX_JSON_DIGITS or found:
+            # ijson reads ahead of the records it yields: the line, not the record, says where.
+            line = self._lines if found is None else self._lines + data.count(b"\n", 0, found.start())
+            raise UnreadableFile(
                 _(
-                    "The value of “%(key)s” is a nested object or list; only text, numbers, true/false and null "
-                    "can be loaded."
+                    "%(file)s, line %(line)d: a number is longer than %(limit)d digits. "
+                    "Store long codes as text (in quotes)."
                 )
-                % {"key": key}
+                % {"file": self._name, "line": line, "limit": MAX_JSON_DIGITS}
             )
-            continue
-        cells[position] = _json_text(value)
-    return SourceRow(number, cells, "; ".join(problems) or None)
+        trailing = len(data) - len(data.rstrip(_DIGITS))
+        self._tail = self._tail + len(data) if trailing == len(data) else trailing
+        self._lines += data.count(b"\n")
+        return data
 
 
-def _json_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)  # str of an int or a Decimal is the number as written, without float rounding
+def _json_items(path: Path, name: str) -> Generator[tuple[int, dict[str, Any] | None], None, None]:
+    """(index, record) of each item of the top-level array; None for an item that is not an object.
 
-
-def _json_items(path: Path, name: str) -> Generator[Any, None, None]:
+    Built from ijson's flat event stream, not `ijson.items`: its prefixes grow with the nesting depth, so a few
+    kilobytes of nested brackets would take gigabytes; here nested values are skipped, whatever their depth.
+    """
     with path.open("rb") as stream:
         if stream.read(len(_UTF8_BOM)) != _UTF8_BOM:
             stream.seek(0)
-        count = 0
-        items = ijson.items(stream, "item", use_float=False)
+        guard = _DigitGuard(stream, name)
+        events = ijson.basic_parse(guard, use_float=False)
+        depth = 0
+        record: dict[str, Any] | None = None
+        key = ""
         while True:
             try:
-                item = next(items)
+                event, value = next(events)
             except StopIteration:
                 return
             except ijson.JSONError as error:
-                detail = _json_error_detail(error)
                 raise UnreadableFile(
                     _("%(file)s: the JSON is malformed after record %(record)d (%(detail)s).")
-                    % {"file": name, "record": count, "detail": detail},
-                    row=count + 1,
+                    % {"file": name, "record": guard.records, "detail": _json_error_detail(error)},
+                    row=guard.records + 1,
                 ) from error
-            count += 1
-            yield item
+            if event in ("start_map", "start_array"):
+                depth += 1
+                if depth == 2:
+                    record = {} if event == "start_map" else None
+                elif depth == 3 and record is not None:
+                    record[key] = _NESTED
+                continue
+            if event in ("end_map", "end_array"):
+                depth -= 1
+                if depth == 1:
+                    guard.records += 1
+                    yield guard.records, record
+                continue
+            if depth == 1:  # a bare value in the array
+                guard.records += 1
+                yield guard.records, None
+            elif depth == 2 and record is not None:
+                if event == "map_key":
+                    key = value
+                else:
+                    record[key] = value
 
 
 def _json_error_detail(error: Exception) -> str:
@@ -923,29 +957,64 @@ def _json_error_detail(error: Exception) -> str:
     return lines[0] if lines else type(error).__name__
 
 
+def _json_header(first: Any, name: str, where: str, row: int) -> list[str]:
+    if not isinstance(first, dict) or not first:
+        raise UnreadableFile(
+            _("%(file)s: %(where)s is not an object with named values, so it gives no columns.")
+            % {"file": name, "where": where},
+            row=row,
+        )
+    header = [str(key).strip() for key in first]
+    _check_header(header, name, lambda position: str(position + 1))
+    return header
+
+
+def _json_row(number: int, record: Any, columns: dict[str, int]) -> SourceRow:
+    if not isinstance(record, dict):
+        return SourceRow(number, [], _("This record is not an object with named values."))
+    cells = [""] * len(columns)
+    problems: list[str] = []
+    for key, value in record.items():
+        position = columns.get(str(key).strip())
+        if position is None:
+            problems.append(_("The key “%(key)s” is not in the first record, so it has no column.") % {"key": key})
+        elif value is _NESTED or isinstance(value, dict | list):
+            problems.append(
+                _(
+                    "The value of “%(key)s” is a nested object or list; only text, numbers, true/false and null "
+                    "can be loaded."
+                )
+                % {"key": key}
+            )
+        elif value is None:
+            pass
+        elif isinstance(value, bool):
+            cells[position] = "true" if value else "false"
+        else:
+            cells[position] = str(value)  # an int or a Decimal: the number as written, without float rounding
+    return SourceRow(number, cells, "; ".join(problems) or None)
+
+
 def _open_json(path: Path, name: str) -> _Opened:
     items = _json_items(path, name)
     try:
-        first = next(items, _NOTHING)
+        first = next(items, None)
     finally:
         items.close()
-    if first is _NOTHING:
+    if first is None:
         return _Opened([], 0, False, lambda: iter(()))
-    header = _json_header(first, name, _("the first record"))
+    header = _json_header(first[1], name, _("the first record"), 1)
     columns = {key: position for position, key in enumerate(header)}
 
     def rows() -> Iterator[SourceRow]:
         items = _json_items(path, name)
         try:
-            for index, record in enumerate(items, start=1):
-                yield _json_row(index, record, columns)
+            for number, record in items:
+                yield _json_row(number, record, columns)
         finally:
             items.close()
 
     return _Opened(header, 0, True, rows)
-
-
-_NOTHING = object()
 
 
 def _reject_constant(constant: str) -> Any:
@@ -968,20 +1037,14 @@ def _ndjson_records(path: Path, name: str) -> Generator[tuple[int, Any, str | No
         try:
             value = json.loads(line.rstrip("\r\n"), parse_float=Decimal, parse_constant=_reject_constant)
         except json.JSONDecodeError as error:
-            yield (
-                number,
-                None,
-                _("This line is not valid JSON (%(detail)s at column %(column)d).")
-                % {
-                    "detail": error.msg,
-                    "column": error.colno,
-                },
-            )
-            continue
-        except ValueError as error:
+            problem = _("This line is not valid JSON (%(detail)s at column %(column)d).")
+            yield number, None, problem % {"detail": error.msg, "column": error.colno}
+        except RecursionError:
+            yield number, None, _("This line is not valid JSON (nested too deeply).")
+        except ValueError as error:  # NaN, Infinity, or an integer longer than Python converts
             yield number, None, _("This line is not valid JSON (%(detail)s).") % {"detail": str(error)}
-            continue
-        yield number, value, None
+        else:
+            yield number, value, None
 
 
 def _open_ndjson(path: Path, name: str) -> _Opened:
@@ -999,17 +1062,14 @@ def _open_ndjson(path: Path, name: str) -> _Opened:
             % {"file": name, "line": header_line},
             row=header_line,
         )
-    header = _json_header(first, name, _("the first line"))
+    header = _json_header(first, name, _("the first line"), header_line)
     columns = {key: position for position, key in enumerate(header)}
 
     def rows() -> Iterator[SourceRow]:
         records = _ndjson_records(path, name)
         try:
             for number, value, problem in records:
-                if problem is not None:
-                    yield SourceRow(number, [], problem)
-                else:
-                    yield _json_row(number, value, columns)
+                yield SourceRow(number, [], problem) if problem is not None else _json_row(number, value, columns)
         finally:
             records.close()
 

@@ -15,10 +15,10 @@ from types import TracebackType
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
-from openpyxl.styles import Font  # type: ignore[import-untyped]
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
 
 XLSX_MAX_ROWS = 1_048_576  # the most rows an Excel sheet holds, header included
 MAX_CELL_CHARS = 32_000  # Excel holds at most 32,767 characters in a cell; longer values help nobody

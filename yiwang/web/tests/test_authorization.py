@@ -107,16 +107,23 @@ def _routes(patterns, prefix=""):
             yield prefix + str(pattern.pattern)
 
 
+# Routes of the data hub are in its own matrices (yiwang/datahub/tests/), each with its guard rail.
+OWNED_ELSEWHERE = ("console/admin/", "api/v1/", "console/datahub/")
+
+
 def test_every_route_is_in_the_matrix():
-    routes = {
-        route for route in _routes(get_resolver().url_patterns) if not route.startswith(("console/admin/", "api/v1/"))
-    }
+    routes = {route for route in _routes(get_resolver().url_patterns) if not route.startswith(OWNED_ELSEWHERE)}
     assert routes == set(PAGES)
 
 
 def test_every_endpoint_is_in_the_matrix(db):
     schema = Client().get("/api/v1/openapi.json").json()
-    operations = {(method, path) for path, item in schema["paths"].items() for method in item}
+    operations = {
+        (method, path)
+        for path, item in schema["paths"].items()
+        for method in item
+        if not path.startswith("/api/v1/datahub/")
+    }
     assert operations == set(ENDPOINTS)
 
 
