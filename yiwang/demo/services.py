@@ -6,10 +6,12 @@ rows from the seed recorded in the audit log, skips those already stored and loa
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -18,8 +20,11 @@ from django.utils.translation import ngettext
 
 from yiwang.core.audit.services import record_event
 from yiwang.core.errors import Conflict, NotFound, ValidationFailed
+from yiwang.datahub.catalog.services import registries_ensure
+from yiwang.datahub.ingestion.pipeline import ingest_file
 from yiwang.demo.city import CITY_CODE, CITY_NAME, DEFAULT_SEED, DEMO_PASSWORD, CityPlan, city_plan
 from yiwang.demo.population import SCALES, EnterpriseRow, generate_people, named_citizen_rows
+from yiwang.demo.registries import write_legal_entities_file, write_population_file
 from yiwang.demo.selectors import DEMO_OBJECT_TYPE, LOAD_ACTION, LOAD_COMPLETE_ACTION, DemoCity, demo_city
 from yiwang.identity import selectors as identity_selectors
 from yiwang.identity import services as identity_services
@@ -260,6 +265,44 @@ def _load_people(*, city: DemoCity, skip: int, batch_size: int, progress: Progre
     return citizens, enterprises
 
 
+def _load_registries(*, city: DemoCity, progress: Progress) -> tuple[int, int]:
+    """The population and legal-entity registries, sent as files by the police and the market regulator.
+
+    Loaded through the data hub's ordinary pipeline (an interrupted load reruns idempotently); then the named
+    citizens check their real names against the population registry and reach assurance level 3.
+    """
+    started = time.perf_counter()
+    plan = city_plan(seed=city.seed)
+    registries_ensure()
+    police = org_selectors.department_get_by_name(name="公安局")
+    market = org_selectors.department_get_by_name(name="市场监督管理局")
+    if police is None or market is None:
+        raise NotFound(_("The demo city's 公安局 or 市场监督管理局 is missing."))
+    with tempfile.TemporaryDirectory(prefix="yiwang-demo-") as directory:
+        population = Path(directory) / "人口基础信息.csv"
+        write_population_file(population, plan=plan, seed=city.seed, count=city.people)
+        people = ingest_file(actor=None, resource_slug="population", source_department_id=police.id, path=population)
+        entities_file = Path(directory) / "法人单位基础信息.csv"
+        write_legal_entities_file(entities_file, plan=plan, seed=city.seed, count=city.people)
+        entities = ingest_file(
+            actor=None, resource_slug="legal-entities", source_department_id=market.id, path=entities_file
+        )
+    for row in named_citizen_rows():
+        user = identity_selectors.user_find_by_login(row.username)
+        if user is not None:
+            identity_services.citizen_verify_real_name(actor=user, user_id=user.pk)
+    progress(
+        "registries",
+        _("registries: %(people)s people and %(entities)s legal entities (%(seconds).1f s)")
+        % {
+            "people": f"{people.accepted + people.unchanged:,}",
+            "entities": f"{entities.accepted + entities.unchanged:,}",
+            "seconds": time.perf_counter() - started,
+        },
+    )
+    return people.accepted + people.unchanged, entities.accepted + entities.unchanged
+
+
 def _record_completion(city: DemoCity) -> None:
     """Audit the end of the load, so that `demo_city` reports it complete."""
     record_event(
@@ -325,6 +368,7 @@ def demo_load(
         },
     )
     citizens, enterprises = _load_people(city=city, skip=0, batch_size=batch_size, progress=progress)
+    _load_registries(city=city, progress=progress)
     _record_completion(city)
     return DemoLoadResult(
         scale=scale,
@@ -355,6 +399,7 @@ def demo_resume(*, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress = _s
         % {"scale": city.scale, "seed": city.seed, "stored": f"{stored:,}", "count": f"{city.people:,}"},
     )
     citizens, enterprises = _load_people(city=city, skip=stored, batch_size=batch_size, progress=progress)
+    _load_registries(city=city, progress=progress)
     _record_completion(city)
     return DemoLoadResult(
         scale=city.scale,

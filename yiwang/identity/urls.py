@@ -12,6 +12,7 @@ urlpatterns = [
     path("register/", views.register_view, name="register"),
     path("account/", views.profile_view, name="profile"),
     path("account/contact/", views.contact_view, name="contact"),
+    path("account/verify/", views.verify_real_name_view, name="verify_real_name"),
     path("account/password/", views.password_view, name="password"),
     path("account/enterprises/", views.enterprises_view, name="enterprises"),
     path("account/enterprises/act/", views.act_for_view, name="act_for"),

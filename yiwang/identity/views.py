@@ -23,7 +23,8 @@ from yiwang.identity import forms as identity_forms
 from yiwang.identity import selectors, services
 from yiwang.identity.access import citizen_required, login_required, second_factor_satisfied, staff_required
 from yiwang.identity.models import User
-from yiwang.identity.roles import Role, UserKind
+from yiwang.identity.realname import MatchOutcome, configured_matcher
+from yiwang.identity.roles import AssuranceLevel, Role, UserKind
 
 PENDING_LOGIN = "yiwang_pending_login"
 PENDING_SECONDS = 300
@@ -210,8 +211,31 @@ def profile_view(request: HttpRequest) -> HttpResponse:
         "enterprises": selectors.enterprises_for(user),
         "has_second_factor": selectors.has_confirmed_second_factor(user),
         "role_labels": dict(Role.choices),
+        "can_verify": user.kind == UserKind.CITIZEN
+        and user.assurance_level < AssuranceLevel.REGISTRY_MATCHED
+        and configured_matcher() is not None,
     }
     return render(request, "identity/profile.html", context)
+
+
+@citizen_required
+@require_POST
+def verify_real_name_view(request: HttpRequest) -> HttpResponse:
+    """Ask the population registry to confirm the citizen's name and ID number (可信等级 3)."""
+    user: Any = request.user
+    outcome = services.citizen_verify_real_name(actor=user, user_id=user.pk)
+    if outcome is None:
+        messages.info(request, _("Real-name verification is not available yet."))
+    elif outcome == MatchOutcome.MATCHED:
+        messages.success(request, _("Your name and ID number match the population registry: assurance level 3."))
+    elif outcome == MatchOutcome.NAME_MISMATCH:
+        messages.error(
+            request,
+            _("The population registry holds another name for this ID number. Check your name, or visit a window."),
+        )
+    else:
+        messages.error(request, _("The population registry does not hold this ID number yet. Visit a window."))
+    return redirect("identity:profile")
 
 
 @login_required

@@ -453,6 +453,8 @@ def registries_ensure(*, actor: Actor | None = None) -> list[Resource]:
                     resource.elements.filter(authoritative_department=None).update(
                         authoritative_department_id=department.id
                     )
+                    if resource.version == 0:
+                        resource_publish(actor=None, resource_id=resource.pk)
                 continue
             try:
                 with transaction.atomic():

@@ -108,7 +108,8 @@ def open_tabular(
     path: Path, *, max_bytes: int | None = None, declared_name: str | None = None, sheet: str | None = None
 ) -> TabularSource:
     """Detect the format of `path` from its content, digest it, read its header; `UnreadableFile` if it can't."""
-    name = declared_name or path.name
+    # Some browsers send the whole client path ("C:\fakepath\人口.csv"): a person knows the file by its name.
+    name = (declared_name or path.name).replace("\\", "/").rsplit("/", 1)[-1] or path.name
     size = path.stat().st_size
     if size == 0:
         raise UnreadableFile(_("%(file)s is empty.") % {"file": name})
@@ -500,6 +501,12 @@ def _csv_error(name: str, start: int, line: int, detail: str) -> UnreadableFile:
             'Put the whole cell in quotes and double any quote inside it ("").'
         )
         return UnreadableFile(message % {"file": name, "line": line}, row=line)
+    if "new-line character" in detail:
+        message = _(
+            "%(file)s, line %(line)d: the lines end with a lone carriage return (an old Mac format). Save the file "
+            "again as “CSV UTF-8”."
+        )
+        return UnreadableFile(message % {"file": name, "line": line}, row=line)
     message = _("%(file)s, line %(line)d: the line is not valid CSV (%(detail)s).")
     return UnreadableFile(message % {"file": name, "line": line, "detail": detail}, row=line)
 
@@ -593,9 +600,26 @@ def _sheet_member(archive: zipfile.ZipFile, name: str, sheet: str | None) -> tup
     )
 
 
+# A formula (<f>) or a merged range (<mergeCell>) anywhere in a sheet's XML, with or without a namespace prefix.
+_FORMULA_OR_MERGE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:f|mergeCell)[\s/>]")
+
+
+def _has_formulas_or_merges(archive: zipfile.ZipFile, member: str) -> bool:
+    # A byte search is some thirty times faster than parsing; most exported sheets have neither.
+    carry = b""
+    with archive.open(member) as stream:
+        while block := stream.read(BLOCK_SIZE):
+            if _FORMULA_OR_MERGE.search(carry + block):
+                return True
+            carry = block[-64:]
+    return False
+
+
 def _scan_sheet(archive: zipfile.ZipFile, member: str) -> _SheetScan:
     """Merged ranges and formula cells without a cached value, found by streaming the sheet's XML once."""
     scan = _SheetScan()
+    if not _has_formulas_or_merges(archive, member):
+        return scan
     sheet_data: ElementTree.Element | None = None
     row_number = 0
     column = 0
@@ -686,17 +710,25 @@ def _xlsx_raw_rows(path: Path, name: str, title: str) -> Generator[tuple[int, tu
                 return
             except Exception as error:
                 # A damaged sheet part surfaces as any parser error; the row before it is where it broke.
-                raise UnreadableFile(
-                    _("%(file)s, after row %(row)d: the worksheet is damaged and cannot be read further.")
-                    % {"file": name, "row": number},
-                    row=number + 1,
-                ) from error
+                raise _damaged_sheet(name, number) from error
             number += 1
             if any(cell.value is not None and str(cell.value).strip() for cell in cells):
                 yield number, cells
     finally:
         workbook.close()
         stream.close()
+
+
+def _damaged_sheet(name: str, rows_read: int) -> UnreadableFile:
+    if not rows_read:
+        return UnreadableFile(
+            _("%(file)s could not be opened as an Excel workbook: it is damaged or incomplete.") % {"file": name}
+        )
+    return UnreadableFile(
+        _("%(file)s, after row %(row)d: the worksheet is damaged and cannot be read further.")
+        % {"file": name, "row": rows_read},
+        row=rows_read + 1,
+    )
 
 
 def _open_xlsx(path: Path, name: str, sheet: str | None, found: list[str]) -> _Opened:

@@ -158,3 +158,27 @@ def test_two_character_queries_find_what_they_should(registries):
     assert selectors.catalog_search(query="法人")[0].slug == "legal-entities"
     assert selectors.catalog_search(query="身份证")[0].slug in {"population", "social-insurance"}
     assert selectors.catalog_search(query="不存在的东西") == []
+
+
+def test_a_registry_waits_for_its_source_department(db):
+    services.registries_ensure()
+    assert Resource.objects.get(slug="population").status == ResourceStatus.SUBMITTED
+    with pytest.raises(NotFound):
+        selectors.resource_schema(slug="population")
+    from yiwang.conftest import next_credit_code
+    from yiwang.org import services as org_services
+    from yiwang.org.services import DivisionRow
+
+    org_services.division_bulk_create(
+        actor=None,
+        rows=[DivisionRow("410000", "河南省", "province", None), DivisionRow("419800", "明湖市", "city", "410000")],
+    )
+    police = org_services.department_create(
+        actor=None,
+        name="公安局",
+        credit_code=next_credit_code("11419800"),
+        kind="government_department",
+        division_code="419800",
+    )
+    services.registries_ensure()
+    assert selectors.resource_schema(slug="population").source_department_id == police.id

@@ -266,3 +266,35 @@ def test_a_killed_batch_changes_nothing_and_a_rerun_finishes(registries, tmp_pat
         BatchStatus.FAILED,
         BatchStatus.COMMITTED,
     ]
+
+
+def test_citizens_reach_level_three_when_the_registry_knows_them(registries):
+    from django.test import Client
+
+    from yiwang.conftest import PASSWORD, next_phone, sign_in
+    from yiwang.identity import services as identity_services
+
+    known = person(21, name="孙悟空")
+    ingest_rows(actor=None, resource_slug="population", source_department_id=registries["police"], rows=[known])
+    registered = identity_services.citizen_register(
+        registration=identity_services.Registration(
+            real_name="孙悟空", id_number=known["公民身份号码"], phone=next_phone(), password=PASSWORD
+        )
+    )
+    assert registered.assurance_level == 3
+    unknown = identity_services.citizen_register(
+        registration=identity_services.Registration(
+            real_name="猪八戒", id_number=person(23)["公民身份号码"], phone=next_phone(), password=PASSWORD
+        )
+    )
+    assert unknown.assurance_level == 2
+    ingest_rows(
+        actor=None,
+        resource_slug="population",
+        source_department_id=registries["police"],
+        rows=[person(23, name="猪八戒")],
+    )
+    client = sign_in(Client(), unknown)
+    assert client.post("/account/verify/").status_code == 302
+    unknown.refresh_from_db()
+    assert unknown.assurance_level == 3

@@ -158,6 +158,10 @@ def citizen_register(*, registration: Registration) -> User:
         record_model_event(
             actor=user, action="identity.citizen.register", instance=user, changes=_masked_identity(user)
         )
+    # With a population registry connected, a new account is checked at once (可信等级 3 when it matches).
+    if configured_matcher() is not None:
+        citizen_verify_real_name(actor=user, user_id=user.pk)
+        user.refresh_from_db()
     return user
 
 

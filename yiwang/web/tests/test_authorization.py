@@ -40,6 +40,7 @@ PAGES = {
     "account/": ("/account/", SIGNED_IN),
     "account/contact/": ("/account/contact/", SIGNED_IN),
     "account/password/": ("/account/password/", SIGNED_IN),
+    "account/verify/": ("/account/verify/", POST_ONLY_CITIZENS),
     "account/enterprises/": ("/account/enterprises/", CITIZENS),
     "account/enterprises/act/": ("/account/enterprises/act/", POST_ONLY_CITIZENS),
     "account/enterprises/<int:enterprise_id>/agents/": (

@@ -209,3 +209,20 @@ def test_rows_can_be_read_again(tmp_path):
     source = open_tabular(write(tmp_path, PEOPLE.encode()))
 
     assert list(source.rows()) == list(source.rows())
+
+
+def test_lone_carriage_returns_get_advice(tmp_path):
+    with pytest.raises(UnreadableFile) as caught:
+        open_tabular(write(tmp_path, "姓名,年龄\r张三,30\r".encode()))
+
+    assert caught.value.message == (
+        "people.csv, line 1: the lines end with a lone carriage return (an old Mac format). Save the file again as "
+        "“CSV UTF-8”."
+    )
+
+
+def test_a_client_path_in_the_declared_name_is_cut_to_the_file_name(tmp_path):
+    with pytest.raises(UnreadableFile) as caught:
+        open_tabular(write(tmp_path, b""), declared_name="C:\\fakepath\\人口.csv")
+
+    assert caught.value.message == "人口.csv is empty."

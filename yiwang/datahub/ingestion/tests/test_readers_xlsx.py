@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import openpyxl
@@ -16,7 +17,7 @@ from yiwang.datahub.ingestion.readers import SourceRow, open_tabular
 SHEET = "xl/worksheets/sheet1.xml"
 
 
-def workbook(tmp_path: Path, rows: list[list[object]], name: str = "people.xlsx") -> Path:
+def workbook(tmp_path: Path, rows: Sequence[Sequence[object]], name: str = "people.xlsx") -> Path:
     book = openpyxl.Workbook()
     sheet = book.active
     for row in rows:
@@ -260,3 +261,20 @@ def test_a_damaged_workbook_is_refused(tmp_path):
         open_tabular(path)
 
     assert caught.value.message == "people.xlsx could not be opened as an Excel workbook: it is damaged or incomplete."
+
+
+def test_a_sheet_damaged_further_down_names_the_last_good_row(tmp_path):
+    path = workbook(tmp_path, [["编号", "姓名"]] + [[number, f"张{number}"] for number in range(2, 3001)])
+    rewrite(path, SHEET, '<row r="2500">', '<row r="2500"><c r="A2500"')
+    source = open_tabular(path)
+
+    with pytest.raises(UnreadableFile) as caught:
+        list(source.rows())
+
+    # How far the parser got depends on its read size; the message names the last row it delivered.
+    assert caught.value.row is not None
+    rows_read = caught.value.row - 1
+    assert caught.value.message == (
+        f"people.xlsx, after row {rows_read}: the worksheet is damaged and cannot be read further."
+    )
+    assert 1 <= rows_read < 2500

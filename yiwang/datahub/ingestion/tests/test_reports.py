@@ -154,3 +154,19 @@ def test_long_values_are_clipped_to_what_a_cell_holds(tmp_path):
 def test_the_base_name_is_a_plain_file_name(tmp_path, base_name):
     with pytest.raises(ValueError):
         ErrorReport(tmp_path, base_name)
+
+
+def test_excel_error_codes_and_formulas_in_any_column_stay_text(tmp_path):
+    report = ErrorReport(tmp_path, "batch-16")
+    report.add(2, "#N/A", "#DIV/0!", "=SUM(A1:A2)")
+
+    files = report.close()
+
+    sheet = openpyxl.load_workbook(files.xlsx).active
+    assert [(cell.value, cell.data_type) for cell in sheet[2]] == [
+        (2, "n"),
+        ("#N/A", "s"),
+        ("#DIV/0!", "s"),
+        ("=SUM(A1:A2)", "s"),
+    ]
+    assert csv_rows(files)[1] == ["2", "#N/A", "#DIV/0!", "'=SUM(A1:A2)"]

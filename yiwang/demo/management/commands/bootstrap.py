@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
+from yiwang.datahub.catalog.services import registries_ensure
 from yiwang.demo.management.logins import render_logins
 from yiwang.demo.selectors import demo_city, demo_logins
 from yiwang.demo.services import demo_load_if_empty
@@ -30,6 +31,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0), stdout=self.stdout)
         call_command("createcachetable", verbosity=max(verbosity - 1, 0), stdout=self.stdout)
         self.stdout.write(_("database schema up to date"))
+        # The built-in registries exist on every installation; their sources are assigned by name when the
+        # departments exist (the demo city creates them), otherwise by the platform administrator.
+        registries_ensure()
 
         def progress(step: str, message: str) -> None:
             self.stdout.write(message)
