@@ -29,3 +29,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_yiwang_{os.getpid()}"}
+# Reports, uploads and progress files of each test process apart from every other's.
+MEDIA_ROOT = VAR_DIR / f"test-media-{os.getpid()}"

@@ -84,7 +84,11 @@ def sm2_verify(
 
 
 def _master_key() -> bytes:
-    raw = settings.YIWANG_MASTER_KEY
+    return _parsed_master_key(settings.YIWANG_MASTER_KEY)
+
+
+@cache
+def _parsed_master_key(raw: str) -> bytes:
     try:
         key = bytes.fromhex(raw)
     except ValueError:

@@ -9,16 +9,16 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from yiwang.core.audit.services import record_event
+from yiwang.core.db import bulk_load_cache
 from yiwang.core.errors import Conflict, NotFound, ValidationFailed
 from yiwang.datahub.catalog.services import registries_ensure
 from yiwang.datahub.ingestion.pipeline import ingest_file
@@ -38,7 +38,6 @@ Progress = Callable[[str, str], None]
 # Large batches touch each index page for many rows before it is written: on SQLite a million citizens load
 # about three times faster in batches of 20,000 with a big page cache than in batches of 5,000 without.
 DEFAULT_BATCH_SIZE = 20_000
-SQLITE_BULK_CACHE_KIB = 512 * 1024
 
 
 @dataclass(frozen=True)
@@ -218,34 +217,12 @@ def _register_enterprises(rows: list[EnterpriseRow], *, batch_size: int) -> int:
     )
 
 
-@contextmanager
-def _bulk_load_tuning() -> Iterator[None]:
-    """On SQLite, a page cache big enough for the accounts table's indexes while the citizens go in.
-
-    Their unique keys (blind indexes, UUIDs) arrive in random order; with SQLite's default 2 MiB cache every
-    insert re-reads index pages and every commit rewrites most of them. The cache only grows as it is used.
-    """
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        row = cursor.fetchone()
-        previous = int(row[0]) if row else -2000
-        cursor.execute(f"PRAGMA cache_size = -{SQLITE_BULK_CACHE_KIB:d}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {previous:d}")
-
-
 def _load_people(*, city: DemoCity, skip: int, batch_size: int, progress: Progress) -> tuple[int, int]:
     """Bulk citizens from row `skip` on, then their enterprises; returns both counts."""
     started = time.perf_counter()
     feed = _CitizenFeed(seed=city.seed, count=city.people, skip=skip, batch_size=batch_size, progress=progress)
     password_hash = make_password(DEMO_PASSWORD)
-    with _bulk_load_tuning():
+    with bulk_load_cache():
         citizens = identity_services.citizens_bulk_create(
             actor=None, rows=feed.rows(), password_hash=password_hash, batch_size=batch_size
         )

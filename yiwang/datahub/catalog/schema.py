@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 
@@ -74,11 +75,11 @@ class ResourceSchema:
     update_cycle: str
     elements: tuple[ElementSpec, ...]
 
-    @property
+    @cached_property
     def key_elements(self) -> tuple[ElementSpec, ...]:
         return tuple(element for element in self.elements if element.is_key)
 
-    @property
+    @cached_property
     def key_is_sensitive(self) -> bool:
         return any(element.sensitive for element in self.key_elements)
 

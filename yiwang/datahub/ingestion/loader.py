@@ -10,12 +10,12 @@ erases a value.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from django.db import connection
 
 from yiwang.core.crypto import encrypt_field
@@ -25,15 +25,40 @@ from yiwang.datahub.models import Conflict, LookupIndex
 from yiwang.datahub.registry.records import lookup_digest, record_key, seal, unseal
 
 MERGE_CHUNK = 5000
-_STAGED_COLUMNS = "batch_id, row_number, key, data, protected, provenance, lookups"
+# Staged rows live in a temporary table of the batch's transaction: not logged, never shared, gone after it.
+STAGE = "yiwang_stage"
+_STAGED_COLUMNS = "row_number, key, data, protected, provenance, lookups"
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
 
 
 def _is_postgresql() -> bool:
     return connection.vendor == "postgresql"
+
+
+def stage_create() -> None:
+    """Create the batch's staging table (inside the batch's transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        suffix = " ON COMMIT DROP" if _is_postgresql() else ""
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {STAGE} (row_number integer NOT NULL, key varchar(128) NOT NULL, "
+            f"data text NOT NULL, protected text NOT NULL, provenance text NOT NULL, lookups text NOT NULL){suffix}"
+        )
+
+
+def stage_index() -> None:
+    """Index the staged keys once they are all in (cheaper than keeping the index up while loading)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE INDEX {STAGE}_key ON {STAGE} (key)")
+
+
+def stage_drop() -> None:
+    """Remove the staging table (PostgreSQL drops it at commit anyway)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
 
 
 class Stager:
@@ -46,23 +71,30 @@ class Stager:
         self.lookups = [element.code for element in schema.elements if element.lookup]
         self.source = source_department_id
         self.count = 0
+        # Rows of one file mostly fill the same elements: their provenance is the same text.
+        self._provenance: dict[tuple[str, ...], str] = {}
+
+    def _provenance_of(self, codes: tuple[str, ...]) -> str:
+        text = self._provenance.get(codes)
+        if text is None:
+            text = _json({code: [self.source, self.batch_id] for code in codes})
+            self._provenance[codes] = text
+        return text
 
     def staged(self, row: CheckedRow) -> tuple[Any, ...]:
         """The staged form of one checked row."""
         key = record_key(self.schema, row.values)
         plain = {code: value for code, value in row.values.items() if code not in self.sensitive}
         secret = {code: value for code, value in row.values.items() if code in self.sensitive}
-        provenance = {code: [self.source, self.batch_id] for code in row.values}
         lookups = {
             code: lookup_digest(self.schema, code, row.values[code]) for code in self.lookups if code in row.values
         }
         return (
-            self.batch_id,
             row.row,
             key,
             _json(plain),
             seal(self.schema.resource_id, key, secret),
-            _json(provenance),
+            self._provenance_of(tuple(row.values)),
             _json(lookups) if lookups else "",
         )
 
@@ -73,25 +105,20 @@ class Stager:
             return
         with connection.cursor() as cursor:
             if _is_postgresql():
-                copy_sql = f"COPY datahub_stagedrow ({_STAGED_COLUMNS}) FROM STDIN"
-                with cursor.cursor.copy(copy_sql) as copy:
+                with cursor.cursor.copy(f"COPY {STAGE} ({_STAGED_COLUMNS}) FROM STDIN") as copy:
                     for item in staged:
                         copy.write_row(item)
             else:
-                cursor.executemany(
-                    f"INSERT INTO datahub_stagedrow ({_STAGED_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)", staged
-                )
+                cursor.executemany(f"INSERT INTO {STAGE} ({_STAGED_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)", staged)
         self.count += len(staged)
 
 
-def duplicate_keys(*, batch_id: int) -> list[list[int]]:
-    """Row numbers that share a key inside one batch, one list per key."""
+def duplicate_keys() -> list[list[int]]:
+    """Row numbers that share a key inside the batch, one list per key."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT s.key, s.row_number FROM datahub_stagedrow s WHERE s.batch_id = %s AND s.key IN ("
-            "SELECT key FROM datahub_stagedrow WHERE batch_id = %s GROUP BY key HAVING COUNT(*) > 1) "
-            "ORDER BY s.key, s.row_number",
-            [batch_id, batch_id],
+            f"SELECT s.key, s.row_number FROM {STAGE} s WHERE s.key IN ("
+            f"SELECT key FROM {STAGE} GROUP BY key HAVING COUNT(*) > 1) ORDER BY s.key, s.row_number"
         )
         groups: dict[str, list[int]] = {}
         for key, row_number in cursor.fetchall():
@@ -99,17 +126,14 @@ def duplicate_keys(*, batch_id: int) -> list[list[int]]:
     return list(groups.values())
 
 
-def discard_rows(*, batch_id: int, row_numbers: Iterable[int]) -> None:
+def discard_rows(*, row_numbers: Iterable[int]) -> None:
     """Remove staged rows (those refused after staging, such as duplicate keys)."""
     numbers = list(row_numbers)
     with connection.cursor() as cursor:
         for start in range(0, len(numbers), 500):
             part = numbers[start : start + 500]
             placeholders = ", ".join(["%s"] * len(part))
-            cursor.execute(
-                f"DELETE FROM datahub_stagedrow WHERE batch_id = %s AND row_number IN ({placeholders})",
-                [batch_id, *part],
-            )
+            cursor.execute(f"DELETE FROM {STAGE} WHERE row_number IN ({placeholders})", part)
 
 
 @dataclass(frozen=True)
@@ -169,8 +193,7 @@ class Merger:
                 unchanged += outcome == "unchanged"
             self._write(pending)
             conflicts += len(pending.conflicts)
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM datahub_stagedrow WHERE batch_id = %s", [self.batch_id])
+        stage_drop()
         return MergeCounts(inserted=inserted, changed=changed, unchanged=unchanged, conflicts=conflicts)
 
     def _insert_new(self) -> int:
@@ -179,9 +202,9 @@ class Merger:
             cursor.execute(
                 "INSERT INTO datahub_record (resource_id, key, data, protected, provenance, created_at, updated_at) "
                 f"SELECT %s, s.key, s.data{cast}, s.protected, s.provenance{cast}, %s, %s "
-                "FROM datahub_stagedrow s WHERE s.batch_id = %s AND NOT EXISTS ("
+                f"FROM {STAGE} s WHERE NOT EXISTS ("
                 "SELECT 1 FROM datahub_record r WHERE r.resource_id = %s AND r.key = s.key)",
-                [self.resource_id, self.now, self.now, self.batch_id, self.resource_id],
+                [self.resource_id, self.now, self.now, self.resource_id],
             )
             return int(max(cursor.rowcount, 0))
 
@@ -195,21 +218,21 @@ class Merger:
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO datahub_lookupindex (resource_id, element_code, digest, record_id) "
-                f"SELECT %s, j.key, j.value, r.id FROM datahub_stagedrow s "
+                f"SELECT %s, j.key, j.value, r.id FROM {STAGE} s "
                 "JOIN datahub_record r ON r.resource_id = %s AND r.key = s.key "
-                f"{expand} WHERE s.batch_id = %s AND s.lookups <> '' AND r.created_at = %s",
-                [self.resource_id, self.resource_id, self.batch_id, self.now],
+                f"{expand} WHERE s.lookups <> '' AND r.created_at = %s",
+                [self.resource_id, self.resource_id, self.now],
             )
 
     def _existing_chunk(self, *, after: int) -> list[tuple[Any, ...]]:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT s.row_number, s.key, s.data, s.protected, s.provenance, s.lookups, "
-                "r.id, r.data, r.protected, r.provenance FROM datahub_stagedrow s "
+                f"r.id, r.data, r.protected, r.provenance FROM {STAGE} s "
                 "JOIN datahub_record r ON r.resource_id = %s AND r.key = s.key "
-                "WHERE s.batch_id = %s AND r.created_at <> %s AND s.row_number > %s "
+                "WHERE r.created_at <> %s AND s.row_number > %s "
                 "ORDER BY s.row_number LIMIT %s",
-                [self.resource_id, self.batch_id, self.now, after, MERGE_CHUNK],
+                [self.resource_id, self.now, after, MERGE_CHUNK],
             )
             return list(cursor.fetchall())
 
@@ -217,7 +240,7 @@ class Merger:
     def _loads(value: Any) -> dict[str, Any]:
         if isinstance(value, dict):
             return value
-        loaded: dict[str, Any] = json.loads(value) if value else {}
+        loaded: dict[str, Any] = orjson.loads(value) if value else {}
         return loaded
 
     def _merge_row(self, row: tuple[Any, ...], pending: _Pending) -> str:

@@ -22,11 +22,12 @@ from django.utils.translation import gettext as _
 
 from yiwang.core.audit.services import Actor, record_model_event
 from yiwang.core.crypto import sm3_hex
+from yiwang.core.db import bulk_load_cache
 from yiwang.core.errors import NotFound, PermissionDenied, ValidationFailed
 from yiwang.datahub.catalog.schema import ElementSpec, ResourceSchema
 from yiwang.datahub.catalog.selectors import element_authorities, resource_schema
 from yiwang.datahub.ingestion.errors import UnreadableFile
-from yiwang.datahub.ingestion.loader import Merger, Stager, discard_rows, duplicate_keys
+from yiwang.datahub.ingestion.loader import Merger, Stager, discard_rows, duplicate_keys, stage_create, stage_index
 from yiwang.datahub.ingestion.readers import SourceRow, TabularSource, open_tabular
 from yiwang.datahub.ingestion.reports import ErrorReport
 from yiwang.datahub.ingestion.validation import RowChecker, RowError
@@ -356,7 +357,8 @@ def _run(
     checker = RowChecker(schema, columns)
     rows = 0
     rejected = 0
-    with transaction.atomic():
+    with bulk_load_cache(), transaction.atomic():
+        stage_create()
         stager = Stager(batch_id=batch.pk, schema=schema, source_department_id=batch.source_department_id)
         chunk: list[tuple[int, list[str]]] = []
 
@@ -380,12 +382,13 @@ def _run(
                 if progress is not None:
                     progress(rows, rejected)
         flush()
-        for numbers in duplicate_keys(batch_id=batch.pk):
+        stage_index()
+        for numbers in duplicate_keys():
             key_names = "、".join(element.name for element in schema.key_elements)
             listed = ", ".join(str(number) for number in numbers)
             for number in numbers:
                 report.add(number, key_names, "", _("the same key is on rows %(rows)s of this file") % {"rows": listed})
-            discard_rows(batch_id=batch.pk, row_numbers=numbers)
+            discard_rows(row_numbers=numbers)
             rejected += len(numbers)
         now = timezone.now()
         counts = Merger(

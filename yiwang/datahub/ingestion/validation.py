@@ -213,27 +213,31 @@ class RowChecker:
         """Check a chunk of (row number, cells); return the rows that pass and every error found."""
         errors: list[RowError] = []
         values: list[dict[str, str]] = [{} for _ in rows]
-        errored: list[set[str]] = [set() for _ in rows]
+        errored: dict[int, set[str]] = {}
         for index, element in self.columns.items():
             raw = [cells[index] if index < len(cells) else "" for _number, cells in rows]
-            present = [position for position, value in enumerate(raw) if value.strip()]
+            present = [position for position, value in enumerate(raw) if value and not value.isspace()]
             checked = self.checkers[element.data_type]([raw[position] for position in present], element)
+            code, length = element.code, element.length
             for position, outcome in zip(present, checked, strict=True):
-                reason = self._problem(outcome, element)
-                if reason is not None:
-                    errors.append(RowError(rows[position][0], element.name, raw[position], reason))
-                    errored[position].add(element.code)
+                if type(outcome) is str_error or (length is not None and len(outcome) > length):  # type: ignore[arg-type]
+                    reason = self._problem(outcome, element)
+                    errors.append(RowError(rows[position][0], element.name, raw[position], reason or ""))
+                    errored.setdefault(position, set()).add(code)
                 else:
-                    values[position][element.code] = str(outcome)
+                    values[position][code] = outcome  # type: ignore[assignment]
         accepted = []
+        required = self.required
         for position, (number, _cells) in enumerate(rows):
-            for element in self.required:
-                if element.code not in values[position] and element.code not in errored[position]:
+            row_values = values[position]
+            failed = errored.get(position, set())
+            for element in required:
+                if element.code not in row_values and element.code not in failed:
                     errors.append(RowError(number, element.name, "", _("required, but empty")))
-                    errored[position].add(element.code)
-            if errored[position]:
+                    failed.add(element.code)
+            if failed:
                 continue
-            problem = self._consistency(values[position])
+            problem = self._consistency(row_values)
             if problem is not None:
                 errors.append(RowError(number, *problem))
                 continue

@@ -13,7 +13,7 @@ from yiwang.datahub.models.catalog import (
     SharingType,
     UpdateCycle,
 )
-from yiwang.datahub.models.ingestion import Batch, BatchChannel, BatchStatus, StagedRow
+from yiwang.datahub.models.ingestion import Batch, BatchChannel, BatchStatus
 from yiwang.datahub.models.quality import QualityScore
 from yiwang.datahub.models.registry import LookupIndex, Record
 
@@ -35,6 +35,5 @@ __all__ = [
     "ResourceVersion",
     "SharingMethod",
     "SharingType",
-    "StagedRow",
     "UpdateCycle",
 ]

@@ -54,25 +54,3 @@ class Batch(models.Model):
 
     def __str__(self) -> str:
         return f"batch {self.pk} {self.file_name}"
-
-
-class StagedRow(models.Model):
-    """A checked row of a running batch, held until the batch merges into the registry in one transaction.
-
-    Written and emptied inside the batch's transaction: after a crash nothing is left here. Sensitive values
-    are already encrypted, so nothing personal is ever written in clear.
-    """
-
-    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="+")
-    row_number = models.PositiveIntegerField()
-    key = models.CharField(max_length=128)
-    data = models.TextField()
-    protected = models.TextField(blank=True)
-    provenance = models.TextField()
-    lookups = models.TextField(blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["batch", "key"], name="staged_batch_key")]
-
-    def __str__(self) -> str:
-        return f"staged row {self.row_number} of batch {self.batch_id}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import orjson
 
 from yiwang.core.crypto import blind_index, decrypt_field, encrypt_field, sm3_hex
 from yiwang.datahub.catalog.schema import ResourceSchema
@@ -30,7 +30,7 @@ def seal(resource_id: int, key: str, values: dict[str, str]) -> str:
     """Encrypt a record's sensitive values (an empty string when there are none)."""
     if not values:
         return ""
-    text = json.dumps(values, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    text = orjson.dumps(values, option=orjson.OPT_SORT_KEYS).decode("utf-8")
     return encrypt_field(text, context=f"datahub.record/{resource_id}/{key}")
 
 
@@ -38,5 +38,5 @@ def unseal(resource_id: int, key: str, token: str) -> dict[str, str]:
     """Decrypt a record's sensitive values."""
     if not token:
         return {}
-    values: dict[str, str] = json.loads(decrypt_field(token, context=f"datahub.record/{resource_id}/{key}"))
+    values: dict[str, str] = orjson.loads(decrypt_field(token, context=f"datahub.record/{resource_id}/{key}"))
     return values
