@@ -13,7 +13,6 @@ from yiwang.core.errors import NotFound, PermissionDenied
 from yiwang.datahub.catalog.selectors import catalog_search, resource_list, resource_schema
 from yiwang.datahub.ingestion.pipeline import ingest_rows
 from yiwang.datahub.ingestion.selectors import batch_errors, batch_for
-from yiwang.datahub.models import ResourceStatus
 from yiwang.identity.api_auth import session_or_bearer
 from yiwang.identity.roles import Role, UserKind
 
@@ -66,7 +65,7 @@ class SearchQuery(Schema):
 @router.get("/resources", response=list[ResourceOut], summary="Published catalog entries, or those matching q")
 def resources(request: HttpRequest, query: Query[SearchQuery]) -> list[ResourceOut]:
     _staff(request)
-    found = catalog_search(query=query.q[:50]) if query.q.strip() else resource_list(status=ResourceStatus.PUBLISHED)
+    found = catalog_search(query=query.q[:50]) if query.q.strip() else resource_list(published_only=True)
     return [
         ResourceOut(
             slug=item.slug,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from yiwang.core.errors import NotFound
@@ -99,9 +99,18 @@ def element_authorities(*, resource_id: int) -> dict[str, int | None]:
     return dict(Element.objects.filter(resource_id=resource_id).values_list("code", "authoritative_department_id"))
 
 
-def resource_list(*, status: str | None = None, department_id: int | None = None) -> list[ResourceSummary]:
-    """Catalog entries, optionally of one status or one source department."""
+def _published(queryset: QuerySet[Resource]) -> QuerySet[Resource]:
+    # An entry being revised (back to draft) still offers its last published version to everyone.
+    return queryset.filter(version__gt=0).exclude(status=ResourceStatus.RETIRED)
+
+
+def resource_list(
+    *, status: str | None = None, department_id: int | None = None, published_only: bool = False
+) -> list[ResourceSummary]:
+    """Catalog entries: of one status, of one source department, or those with a published version."""
     queryset = Resource.objects.select_related("source_department").prefetch_related("elements")
+    if published_only:
+        queryset = _published(queryset)
     if status:
         queryset = queryset.filter(status=status)
     if department_id is not None:
@@ -135,7 +144,7 @@ def catalog_search(*, query: str, include_unpublished: bool = False, limit: int 
         condition |= Q(search_text__icontains=term)
     queryset = Resource.objects.filter(condition).select_related("source_department").prefetch_related("elements")
     if not include_unpublished:
-        queryset = queryset.filter(status=ResourceStatus.PUBLISHED)
+        queryset = _published(queryset)
 
     def score(resource: Resource) -> tuple[int, str]:
         points = 0

@@ -76,9 +76,15 @@ def _require_platform_admin(actor: Any) -> None:
         raise PermissionDenied(_("Only platform administrators review and publish the catalog."))
 
 
+# Paths of the console's catalog pages that a slug would shadow.
+RESERVED_SLUGS = frozenset({"new", "import", "export"})
+
+
 def _check_fields(fields: ResourceFields) -> None:
     if not _SLUG.match(fields.slug):
         raise ValidationFailed(_("A slug has 3 to 64 lower-case letters, digits and hyphens."), field="slug")
+    if fields.slug in RESERVED_SLUGS:
+        raise ValidationFailed(_("%(slug)s is reserved; choose another slug.") % {"slug": fields.slug}, field="slug")
     if not _CODE.match(fields.code):
         raise ValidationFailed(_("A resource code has up to 64 letters, digits, - _ or ."), field="code")
     if not fields.name.strip():
@@ -199,45 +205,46 @@ def resource_update(*, actor: Actor | None, resource_id: int, fields: ResourceFi
 
 
 def _check_elements(elements: Sequence[ElementSpec]) -> None:
+    """Refuse a set of elements that cannot hold records; `field` names the row and attribute at fault."""
     if not elements:
         raise ValidationFailed(_("A resource needs at least one data element."), field="elements")
     codes: set[str] = set()
     names: set[str] = set()
-    for position, element in enumerate(elements, start=1):
-        where = _("Element %(position)d (%(name)s)") % {"position": position, "name": element.name or element.code}
+    for index, element in enumerate(elements):
+        where = _("Element %(position)d (%(name)s)") % {"position": index + 1, "name": element.name or element.code}
+
+        def fail(message: str, attribute: str, where: str = where, index: int = index) -> ValidationFailed:
+            return ValidationFailed(message % {"where": where}, field=f"elements.{index}.{attribute}")
+
         if not _ELEMENT_CODE.match(element.code):
-            raise ValidationFailed(
-                _("%(where)s: a code starts with a letter and has letters, digits and _.") % {"where": where},
-                field="elements",
-            )
+            raise fail(_("%(where)s: a code starts with a letter and has letters, digits and _."), "code")
         if not element.name.strip():
-            raise ValidationFailed(_("%(where)s needs a name.") % {"where": where}, field="elements")
+            raise fail(_("%(where)s needs a name."), "name")
         if element.data_type not in ElementType.values:
             raise ValidationFailed(
-                _("%(where)s: unknown type %(type)s.") % {"where": where, "type": element.data_type}, field="elements"
+                _("%(where)s: unknown type %(type)s.") % {"where": where, "type": element.data_type},
+                field=f"elements.{index}.data_type",
             )
         if element.data_type == ElementType.ENUM and not element.enumeration:
-            raise ValidationFailed(_("%(where)s: a code list needs its values.") % {"where": where}, field="elements")
-        if element.code.lower() in codes or header_token(element.name) in names:
-            raise ValidationFailed(_("%(where)s appears twice.") % {"where": where}, field="elements")
+            raise fail(_("%(where)s: a code list needs its values."), "enumeration")
+        if element.code.lower() in codes:
+            raise fail(_("%(where)s appears twice."), "code")
+        if header_token(element.name) in names:
+            raise fail(_("%(where)s appears twice."), "name")
         pattern = element.rules.get("pattern")
         if pattern is not None:
             try:
                 re.compile(str(pattern))
             except re.error:
-                raise ValidationFailed(
-                    _("%(where)s: the pattern is not a valid regular expression.") % {"where": where},
-                    field="elements",
-                ) from None
+                raise fail(_("%(where)s: the pattern is not a valid regular expression."), "rules") from None
+        if element.is_key and not element.required:
+            raise ValidationFailed(
+                _("Key element %(name)s must be required.") % {"name": element.name}, field=f"elements.{index}.required"
+            )
         codes.add(element.code.lower())
         names.add(header_token(element.name))
     if not any(element.is_key for element in elements):
         raise ValidationFailed(_("Mark the element(s) that identify a record as the key."), field="elements")
-    for element in elements:
-        if element.is_key and not element.required:
-            raise ValidationFailed(
-                _("Key element %(name)s must be required.") % {"name": element.name}, field="elements"
-            )
 
 
 def _replace_elements(resource: Resource, elements: Sequence[ElementSpec]) -> None:
@@ -323,7 +330,7 @@ def resource_snapshot(resource: Resource) -> dict[str, Any]:
         "update_cycle": resource.update_cycle,
         "release_date": resource.release_date.isoformat() if resource.release_date else None,
         "lenient_identifiers": resource.lenient_identifiers,
-        "related": sorted(resource.related.values_list("code", flat=True)),
+        "related": sorted(item.code for item in resource.related.all()),
         "elements": [
             ElementSpec(
                 code=element.code,
@@ -338,7 +345,8 @@ def resource_snapshot(resource: Resource) -> dict[str, Any]:
                 concept=element.concept,
                 rules=element.rules,
             ).to_json()
-            for element in resource.elements.order_by("position", "id")
+            # Sorted here, not by the database, so that a prefetch of the elements serves it.
+            for element in sorted(resource.elements.all(), key=lambda item: (item.position, item.id))
         ],
     }
 
@@ -508,3 +516,18 @@ def registries_ensure(*, actor: Actor | None = None) -> list[Resource]:
                 resource_publish(actor=None, resource_id=resource.pk)
             created.append(resource)
     return created
+
+
+def resource_retire(*, actor: Actor | None, resource_id: int) -> Resource:
+    """The platform administrator withdraws a resource: no new data, no longer offered for sharing."""
+    _require_platform_admin(actor)
+    with transaction.atomic():
+        resource = Resource.objects.select_for_update().filter(pk=resource_id).first()
+        if resource is None:
+            raise NotFound(_("No such resource."))
+        if resource.builtin:
+            raise ValidationFailed(_("A built-in registry cannot be retired."))
+        resource.status = ResourceStatus.RETIRED
+        resource.save(update_fields=["status", "updated_at"])
+        record_model_event(actor=actor, action="datahub.resource.retire", instance=resource)
+    return resource

@@ -20,7 +20,6 @@ from yiwang.datahub.catalog.selectors import resource_list
 from yiwang.datahub.ingestion.progress import progress_read, progress_write
 from yiwang.datahub.ingestion.selectors import batch_for, batch_list, batch_report_path
 from yiwang.datahub.ingestion.uploads import upload_store
-from yiwang.datahub.models import ResourceStatus
 from yiwang.datahub.tasks import ingest_uploaded_file
 from yiwang.identity.access import staff_required
 from yiwang.identity.roles import Role
@@ -42,7 +41,7 @@ class UploadForm(AccessibleFormMixin, forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["resource"].choices = [  # type: ignore[attr-defined]
-            (item.slug, f"{item.code} {item.name}") for item in resource_list(status=ResourceStatus.PUBLISHED)
+            (item.slug, f"{item.code} {item.name}") for item in resource_list(published_only=True)
         ]
         if user.has_role(Role.PLATFORM_ADMIN):
             choices = [(item.id, item.name) for item in department_list()]
