@@ -32,6 +32,7 @@ def _checked_value(conflict: Conflict, value: str) -> str:
     schema = resource_schema(slug=conflict.resource.slug)
     element = schema.element(conflict.element_code)
     checker = RowChecker(schema, {0: element})
+    checker.required = [element] if element.required else []  # one value is checked, not a whole row
     accepted, errors = checker.check([(1, [value])])
     element_errors = [error for error in errors if error.column == element.name]
     if element_errors:

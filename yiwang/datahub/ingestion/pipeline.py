@@ -32,6 +32,7 @@ from yiwang.datahub.ingestion.readers import SourceRow, TabularSource, open_tabu
 from yiwang.datahub.ingestion.reports import ErrorReport
 from yiwang.datahub.ingestion.validation import RowChecker, RowError
 from yiwang.datahub.models import Batch, BatchStatus
+from yiwang.datahub.quality.tasks import compute_quality_after_batch
 from yiwang.identity.roles import Role
 from yiwang.org.selectors import department_get
 
@@ -438,6 +439,9 @@ def _run(
                 "digest": source.digest,
             },
         )
+        resource_id = schema.resource_id
+        batch_id = batch.pk
+        transaction.on_commit(lambda: compute_quality_after_batch.enqueue(resource_id=resource_id, batch_id=batch_id))
     return IngestResult(
         batch=batch.pk,
         rows=rows,
