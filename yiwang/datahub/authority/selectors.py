@@ -77,9 +77,20 @@ def _base() -> QuerySet[Conflict]:
     return Conflict.objects.select_related("resource", "record", "authoritative_department", "other_department")
 
 
-def conflict_queue(*, viewer: Any, status: str = ConflictStatus.OPEN, limit: int = 200) -> list[ConflictSummary]:
-    """Conflicts the viewer's department decides (all of them for platform administrators)."""
+def conflict_queue(
+    *,
+    viewer: Any,
+    status: str = ConflictStatus.OPEN,
+    resource_slug: str = "",
+    element_code: str = "",
+    limit: int = 200,
+) -> list[ConflictSummary]:
+    """Conflicts the viewer's department decides (all of them for platform administrators), newest first."""
     queryset = scope_to_departments(_base().filter(status=status), viewer, field="authoritative_department")
+    if resource_slug:
+        queryset = queryset.filter(resource__slug=resource_slug)
+    if element_code:
+        queryset = queryset.filter(element_code=element_code)
     return [_summary(item) for item in queryset.order_by("-id")[:limit]]
 
 

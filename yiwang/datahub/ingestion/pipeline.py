@@ -384,6 +384,7 @@ def _run(
                     progress(rows, rejected)
         flush()
         stage_index()
+        duplicate_key_rows = 0
         for numbers in duplicate_keys():
             key_names = "、".join(element.name for element in schema.key_elements)
             listed = ", ".join(str(number) for number in numbers)
@@ -391,6 +392,7 @@ def _run(
                 report.add(number, key_names, "", _("the same key is on rows %(rows)s of this file") % {"rows": listed})
             discard_rows(row_numbers=numbers)
             rejected += len(numbers)
+            duplicate_key_rows += len(numbers)
         now = timezone.now()
         counts = Merger(
             schema=schema,
@@ -421,6 +423,7 @@ def _run(
             rejected=rejected,
             unchanged=counts.unchanged,
             conflicts=counts.conflicts,
+            duplicate_key_rows=duplicate_key_rows,
             report_path=str(files.csv) if files else "",
             finished_at=now,
         )

@@ -40,6 +40,9 @@ class Batch(models.Model):
     rejected = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     conflicts = models.PositiveIntegerField(default=0)
+    duplicate_key_rows = models.PositiveIntegerField(
+        default=0, help_text=_("rows refused because their key repeats within the file")
+    )
     unknown_columns = models.JSONField(default=list, blank=True)
     report_path = models.CharField(max_length=500, blank=True)
     error = models.TextField(blank=True)

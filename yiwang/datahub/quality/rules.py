@@ -384,9 +384,8 @@ def _uniqueness(inputs: ScoringInputs, scope: Scope, tally: Tally) -> tuple[floa
         batches = [item for delivery in inputs.deliveries.values() for item in delivery.recent]
     else:
         batches = list(inputs.deliveries[scope].recent) if scope in inputs.deliveries else []
-    known = [item for item in batches if item["duplicate_key_rows"] is not None]
-    rows_sent = sum(item["rows"] for item in known)
-    duplicate_rows = sum(item["duplicate_key_rows"] for item in known)
+    rows_sent = sum(item["rows"] for item in batches)
+    duplicate_rows = sum(item["duplicate_key_rows"] for item in batches)
     parts: dict[str, float] = {}
     if rows_sent:
         parts["keys_within_files"] = percent(rows_sent - duplicate_rows, rows_sent)
@@ -401,7 +400,6 @@ def _uniqueness(inputs: ScoringInputs, scope: Scope, tally: Tally) -> tuple[floa
         "batches": batches,
         "rows_sent": rows_sent,
         "duplicate_key_rows": duplicate_rows,
-        "reports_missing": len(batches) - len(known),
         "persons": person,
         "parts": parts,
     }

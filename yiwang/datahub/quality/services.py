@@ -12,17 +12,14 @@ for the whole pass is one 8-byte hash per person (name + birth date) for the dup
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Sum
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yiwang.core.audit.services import Actor, record_event
@@ -59,8 +56,6 @@ from yiwang.org.selectors import department_get
 
 CHUNK_RECORDS = 5000
 EXAMPLES_PER_RULE = 3
-# The pipeline's message for rows refused because their key repeats within the file (the same msgid).
-DUPLICATE_KEY_REASON = "the same key is on rows %(rows)s of this file"
 
 
 def _person_elements(schema: ResourceSchema) -> tuple[str, str] | None:
@@ -196,40 +191,7 @@ class _RecordPass:
                         examples.append({"record": label, "value": masked(element, values[code])})
 
 
-def _duplicate_reason_matchers() -> list[tuple[str, str]]:
-    # A report is written in the language active when its batch ran: recognise the message in every language.
-    matchers = {tuple(DUPLICATE_KEY_REASON.split("%(rows)s", 1))}
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            text = translation.gettext(DUPLICATE_KEY_REASON)
-        if "%(rows)s" in text:
-            matchers.add(tuple(text.split("%(rows)s", 1)))
-    return [(prefix, suffix) for prefix, suffix in matchers]
-
-
-def _duplicate_key_rows(report_path: str, matchers: list[tuple[str, str]]) -> int | None:
-    """Rows of a batch refused because their key repeats in the file, read from its error report.
-
-    No report means no row was refused; a report that is gone makes the count unknown (None).
-    """
-    if not report_path:
-        return 0
-    path = Path(report_path)
-    if not path.exists():
-        return None
-    count = 0
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        next(reader, None)
-        for entry in reader:
-            if len(entry) >= 4 and any(
-                entry[3].startswith(prefix) and entry[3].endswith(suffix) for prefix, suffix in matchers
-            ):
-                count += 1
-    return count
-
-
-def _deliveries(resource_id: int, previous: dict[Scope, dict[str, Any]]) -> dict[int, Delivery]:
+def _deliveries(resource_id: int) -> dict[int, Delivery]:
     committed = (
         Batch.objects.filter(resource_id=resource_id, status=BatchStatus.COMMITTED)
         .values("source_department_id")
@@ -247,23 +209,15 @@ def _deliveries(resource_id: int, previous: dict[Scope, dict[str, Any]]) -> dict
         .annotate(last=Max("finished_at"), batch=Max("id"))
     )
     last = {item["source_department_id"]: (item["last"], item["batch"]) for item in delivered}
-    matchers = _duplicate_reason_matchers()
     result: dict[int, Delivery] = {}
     for department in sorted(set(merged) | set(last)):
-        known = {
-            item["batch"]: item["duplicate_key_rows"]
-            for item in (previous.get(department, {}).get("uniqueness", {}).get("batches") or [])
-            if item.get("duplicate_key_rows") is not None
-        }
-        recent = []
         batches = Batch.objects.filter(
             resource_id=resource_id, source_department_id=department, status=BatchStatus.COMMITTED
         ).order_by("-id")[:RECENT_BATCHES]
-        for batch in batches.values("id", "rows", "report_path"):
-            duplicates = known.get(batch["id"])
-            if duplicates is None:
-                duplicates = _duplicate_key_rows(batch["report_path"], matchers)
-            recent.append({"batch": batch["id"], "rows": batch["rows"], "duplicate_key_rows": duplicates})
+        recent = [
+            {"batch": batch["id"], "rows": batch["rows"], "duplicate_key_rows": batch["duplicate_key_rows"]}
+            for batch in batches.values("id", "rows", "duplicate_key_rows")
+        ]
         when, batch_id = last.get(department, (None, None))
         result[department] = Delivery(
             merged_rows=max(merged.get(department, 0), 0), last_delivery=when, last_batch=batch_id, recent=tuple(recent)
@@ -291,19 +245,6 @@ def _conflict_counts(
     return raised, corrected, everything
 
 
-def _previous_details(resource_id: int) -> dict[Scope, dict[str, Any]]:
-    latest = (
-        QualityScore.objects.filter(resource_id=resource_id)
-        .values("source_department_id")
-        .annotate(latest=Max("id"))
-        .values_list("latest", flat=True)
-    )
-    return {
-        item.source_department_id: dict(item.details)
-        for item in QualityScore.objects.filter(pk__in=list(latest)).only("source_department_id", "details")
-    }
-
-
 def quality_compute(
     *, resource_id: int, batch_id: int | None = None, actor: Actor | None = None
 ) -> list[QualityScoreView]:
@@ -316,7 +257,7 @@ def quality_compute(
     schema = resource_schema(slug=resource.slug)
     record_pass = _RecordPass(schema)
     tallies = record_pass.run()
-    deliveries = _deliveries(resource_id, _previous_details(resource_id))
+    deliveries = _deliveries(resource_id)
     departments = sorted({scope for scope in tallies if scope is not None} | set(deliveries))
     if not departments and not tallies[None].records:
         return []

@@ -184,7 +184,7 @@ def test_uniqueness_counts_keys_repeated_in_a_file_and_people_sharing_name_and_b
     [everything, police] = quality_compute(resource_id=population_id(registries))
 
     details = everything.details["uniqueness"]
-    assert (details["rows_sent"], details["duplicate_key_rows"], details["reports_missing"]) == (13, 2, 0)
+    assert (details["rows_sent"], details["duplicate_key_rows"]) == (13, 2)
     assert details["persons"] == {"records": 11, "sharing_name_and_birth_date": 2}
     # Keys within files: 11 ÷ 13 = 84.62; name and birth date: 9 ÷ 11 = 81.82; the mean of the two.
     assert details["parts"] == {"keys_within_files": 84.62, "name_and_birth_date": 81.82}
@@ -192,14 +192,13 @@ def test_uniqueness_counts_keys_repeated_in_a_file_and_people_sharing_name_and_b
     assert police.uniqueness == 83.22
 
 
-def test_uniqueness_reuses_counts_it_already_read_from_reports(registries):
+def test_uniqueness_counts_the_batch_not_its_error_report(registries):
     rows = [person(1), person(2), person(1)]
     result = send(registries, "police", POPULATION, rows)
-    quality_compute(resource_id=population_id(registries))
+    assert Batch.objects.get(pk=result.batch).duplicate_key_rows == 2
     Batch.objects.filter(pk=result.batch).update(report_path="/nonexistent/report.csv")
     [everything, _police] = quality_compute(resource_id=population_id(registries))
     assert everything.details["uniqueness"]["duplicate_key_rows"] == 2
-    assert everything.details["uniqueness"]["reports_missing"] == 0
 
 
 # --- consistency -----------------------------------------------------------------------------------------

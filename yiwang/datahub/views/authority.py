@@ -24,8 +24,6 @@ from yiwang.datahub.registry.records import unseal
 from yiwang.identity.access import staff_required
 from yiwang.identity.roles import Role
 
-# The selector's page; filters other than the status narrow it down here (see the report on conflict_queue).
-QUEUE_FETCH = 1000
 QUEUE_SHOWN = 200
 DECISIONS = [
     (ConflictStatus.CONFIRMED.value, gettext_lazy("Confirm our value: the other source is to correct theirs")),
@@ -60,11 +58,9 @@ def conflict_queue_view(request: HttpRequest) -> HttpResponse:
         status = ConflictStatus.OPEN
     resource = request.GET.get("resource", "").strip()[:64]
     element = request.GET.get("element", "").strip()[:64]
-    items = conflict_queue(viewer=user, status=status, limit=QUEUE_FETCH)
-    if resource:
-        items = [item for item in items if item.resource_slug == resource]
-    if element:
-        items = [item for item in items if item.element_code == element]
+    items = conflict_queue(
+        viewer=user, status=status, resource_slug=resource, element_code=element, limit=QUEUE_SHOWN + 1
+    )
     return render(
         request,
         "datahub/authority/queue.html",
