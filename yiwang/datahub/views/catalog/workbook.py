@@ -31,7 +31,6 @@ from yiwang.identity.access import staff_required
 from yiwang.org.selectors import department_list
 
 IMPORT_SALT = "yiwang.datahub.catalog.import"
-
 IMPORT_MAX_AGE = 2 * 3600  # seconds a preview may be confirmed
 
 
