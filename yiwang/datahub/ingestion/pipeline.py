@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -122,15 +122,44 @@ def _map_columns(schema: ResourceSchema, header: list[str]) -> tuple[dict[int, E
     return columns, unknown
 
 
-def _fail_interrupted(resource_id: int, source_department_id: int) -> None:
-    """Batches left `running` by a crash or a kill never changed anything: say so."""
-    Batch.objects.filter(
-        resource_id=resource_id, source_department_id=source_department_id, status=BatchStatus.RUNNING
-    ).update(
-        status=BatchStatus.FAILED,
-        error=_("Interrupted before it finished; nothing was changed."),
-        finished_at=timezone.now(),
-    )
+# Advisory lock classes (PostgreSQL): one lock per resource serialises merges; one per batch says it is alive.
+_RESOURCE_LOCK = 7301
+_BATCH_LOCK = 7302
+
+
+def _lock_resource(resource_id: int, batch_id: int) -> None:
+    """Inside the batch's transaction: claim the batch as alive, then wait for the resource's merge lock.
+
+    SQLite needs neither: a transaction there holds the database's write lock from its first statement.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_BATCH_LOCK, batch_id])
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_RESOURCE_LOCK, resource_id])
+
+
+def _fail_interrupted(resource_id: int, batch_id: int) -> None:
+    """Batches of the resource left `running` by a crash or a kill never changed anything: say so.
+
+    Run while holding the resource's lock. A batch is dead when nobody holds its liveness lock (PostgreSQL);
+    on SQLite, when it started before this one (one writer at a time: it cannot still be merging).
+    """
+    running = Batch.objects.filter(resource_id=resource_id, status=BatchStatus.RUNNING).exclude(pk=batch_id)
+    candidates = list(running.filter(pk__lt=batch_id).values_list("pk", flat=True))
+    if connection.vendor == "postgresql":
+        candidates = []
+        with connection.cursor() as cursor:
+            for other in running.values_list("pk", flat=True):
+                cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [_BATCH_LOCK, other])
+                if cursor.fetchone()[0]:
+                    candidates.append(other)
+    if candidates:
+        Batch.objects.filter(pk__in=candidates, status=BatchStatus.RUNNING).update(
+            status=BatchStatus.FAILED,
+            error=_("Interrupted before it finished; nothing was changed."),
+            finished_at=timezone.now(),
+        )
 
 
 def ingest_file(
@@ -240,7 +269,6 @@ def _ingest(
         duplicate = _committed_twin(schema, source_department_id, source.digest)
         if duplicate is not None:
             return _record_duplicate(actor, schema, source_department_id, source, duplicate, channel, source.name)
-        _fail_interrupted(schema.resource_id, source_department_id)
     batch = Batch.objects.create(
         resource_id=schema.resource_id,
         source_department_id=source_department_id,
@@ -359,6 +387,9 @@ def _run(
     rows = 0
     rejected = 0
     with bulk_load_cache(), transaction.atomic():
+        _lock_resource(schema.resource_id, batch.pk)
+        if not dry_run:
+            _fail_interrupted(schema.resource_id, batch.pk)
         stage_create()
         stager = Stager(batch_id=batch.pk, schema=schema, source_department_id=batch.source_department_id)
         chunk: list[tuple[int, list[str]]] = []

@@ -268,6 +268,50 @@ def test_a_killed_batch_changes_nothing_and_a_rerun_finishes(registries, tmp_pat
     ]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_two_batches_of_one_resource_at_once_both_commit_one_after_the_other(registries, tmp_path):
+    import threading
+
+    from django.db import connection
+
+    def born(index):
+        return datetime.date(1970, 1, 1) + datetime.timedelta(days=index // 1000)
+
+    files = {
+        "police": write_csv(tmp_path / "police.csv", [person(index % 1000, born=born(index)) for index in range(3000)]),
+        "civil": write_csv(
+            tmp_path / "civil.csv",
+            [person(index % 1000, born=born(index), **{"联系电话": "13900000000"}) for index in range(2000, 5000)],
+        ),
+    }
+    results: dict[str, object] = {}
+
+    def send(department):
+        try:
+            results[department] = ingest_file(
+                actor=None,
+                resource_slug="population",
+                source_department_id=registries[department],
+                path=files[department],
+            )
+        except Exception as error:
+            results[department] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(name,)) for name in files]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert {name: type(result).__name__ for name, result in results.items()} == {
+        "police": "IngestResult",
+        "civil": "IngestResult",
+    }
+    assert Record.objects.count() == 5000
+    assert set(Batch.objects.values_list("status", flat=True)) == {BatchStatus.COMMITTED}
+
+
 def test_citizens_reach_level_three_when_the_registry_knows_them(registries):
     from django.test import Client
 
