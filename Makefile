@@ -32,9 +32,11 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 ## make run: environment, install, migrate, demo city when the database is empty, serve on :8000
+## with a task worker beside the server (uploads to the data hub and quality scores run there)
 run: install
 	$(BIN)/yiwang bootstrap
-	$(BIN)/yiwang runserver 127.0.0.1:8000
+	$(BIN)/yiwang worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/yiwang runserver 127.0.0.1:8000
 
 ## make test: lint, format check, types, import contracts, tests
 test: install-dev chromium
