@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from yiwang.core.errors import NotFound, PermissionDenied
+from yiwang.core.errors import NotFound, PermissionDenied, ValidationFailed
 from yiwang.datahub.catalog.selectors import catalog_search, resource_list, resource_schema
 from yiwang.datahub.ingestion.pipeline import ingest_rows
 from yiwang.datahub.ingestion.selectors import batch_errors, batch_for
@@ -143,7 +143,7 @@ def push(request: HttpRequest, slug: str, payload: PushIn) -> PushOut:
     if department != user.department_id and not user.has_role(Role.PLATFORM_ADMIN):
         raise PermissionDenied(_("You send data for your own department only."))
     if department is None:
-        raise NotFound(_("Say which department sends the records."), field="source_department_id")
+        raise ValidationFailed(_("Say which department sends the records."), field="source_department_id")
     result = ingest_rows(
         actor=user,
         resource_slug=slug,

@@ -243,3 +243,16 @@ def test_pushing_for_another_department_is_refused(clients, registries):
         "/api/v1/datahub/resources/population/records", json.dumps(body), content_type="application/json"
     )
     assert response.status_code == 403
+
+
+def test_the_administrator_pushes_on_behalf_of_a_department(clients, registries):
+    from yiwang.datahub.models import Batch
+
+    record = {"公民身份号码": compose_id_number("419802", datetime.date(1990, 1, 1), 5), "姓名": "赵六", "性别": "男",
+              "出生日期": "1990-01-01"}  # fmt: skip
+    body = {"records": [record], "source_department_id": registries["police"]}
+    response = clients("admin").post(
+        "/api/v1/datahub/resources/population/records", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert Batch.objects.get(pk=response.json()["batch"]).source_department_id == registries["police"]
