@@ -21,7 +21,7 @@ from django.db import connection
 from yiwang.core.crypto import encrypt_field
 from yiwang.datahub.catalog.schema import ResourceSchema
 from yiwang.datahub.ingestion.validation import CheckedRow
-from yiwang.datahub.models import Conflict, LookupIndex
+from yiwang.datahub.models import Conflict, LookupIndex, Record
 from yiwang.datahub.registry.records import lookup_digest, record_key, seal, unseal
 
 MERGE_CHUNK = 5000
@@ -59,6 +59,12 @@ def stage_drop() -> None:
     """Remove the staging table (PostgreSQL drops it at commit anyway)."""
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+
+
+def refresh_statistics() -> None:
+    """Let the query planner learn the registry's new size after a large batch (outside any transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(Record._meta.db_table)}")
 
 
 class Stager:

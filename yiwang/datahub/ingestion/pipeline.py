@@ -27,7 +27,15 @@ from yiwang.core.errors import NotFound, PermissionDenied, ValidationFailed
 from yiwang.datahub.catalog.schema import ElementSpec, ResourceSchema
 from yiwang.datahub.catalog.selectors import element_authorities, resource_schema
 from yiwang.datahub.ingestion.errors import UnreadableFile
-from yiwang.datahub.ingestion.loader import Merger, Stager, discard_rows, duplicate_keys, stage_create, stage_index
+from yiwang.datahub.ingestion.loader import (
+    Merger,
+    Stager,
+    discard_rows,
+    duplicate_keys,
+    refresh_statistics,
+    stage_create,
+    stage_index,
+)
 from yiwang.datahub.ingestion.readers import SourceRow, TabularSource, open_tabular
 from yiwang.datahub.ingestion.reports import ErrorReport
 from yiwang.datahub.ingestion.validation import RowChecker, RowError
@@ -122,6 +130,7 @@ def _map_columns(schema: ResourceSchema, header: list[str]) -> tuple[dict[int, E
     return columns, unknown
 
 
+ANALYZE_AFTER_ROWS = 50_000
 # Advisory lock classes (PostgreSQL): one lock per resource serialises merges; one per batch says it is alive.
 _RESOURCE_LOCK = 7301
 _BATCH_LOCK = 7302
@@ -475,6 +484,9 @@ def _run(
         )
         resource_id = schema.resource_id
         batch_id = batch.pk
+        if counts.inserted >= ANALYZE_AFTER_ROWS:
+            # Fresh statistics, or the planner keeps the registry's old size and picks plans for it.
+            transaction.on_commit(refresh_statistics)
         transaction.on_commit(lambda: compute_quality_after_batch.enqueue(resource_id=resource_id, batch_id=batch_id))
     return IngestResult(
         batch=batch.pk,

@@ -16,7 +16,8 @@ class Record(models.Model):
     which source department set the value in which batch: {code: [department_id, batch_id]}.
     """
 
-    resource = models.ForeignKey("datahub.Resource", on_delete=models.PROTECT, related_name="records")
+    # Indexed with the id below: passes over a resource's records read it in id order, chunk by chunk.
+    resource = models.ForeignKey("datahub.Resource", on_delete=models.PROTECT, related_name="records", db_index=False)
     key = models.CharField(_("key"), max_length=128)
     data = models.JSONField(_("values"), default=dict)
     protected = models.TextField(_("protected values"), blank=True)
@@ -26,6 +27,7 @@ class Record(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["resource", "key"], name="record_key_unique")]
+        indexes = [models.Index(fields=["resource", "id"], name="record_resource_order")]
         verbose_name = _("record")
         verbose_name_plural = _("records")
 

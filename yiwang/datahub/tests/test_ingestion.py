@@ -342,3 +342,17 @@ def test_citizens_reach_level_three_when_the_registry_knows_them(registries):
     assert client.post("/account/verify/").status_code == 302
     unknown.refresh_from_db()
     assert unknown.assurance_level == 3
+
+
+def test_a_large_batch_refreshes_the_planner_statistics(registries, monkeypatch, django_capture_on_commit_callbacks):
+    from yiwang.datahub.ingestion import pipeline
+
+    monkeypatch.setattr(pipeline, "ANALYZE_AFTER_ROWS", 2)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        ingest_rows(
+            actor=None,
+            resource_slug="population",
+            source_department_id=registries["police"],
+            rows=[person(1), person(2)],
+        )
+    assert pipeline.refresh_statistics in callbacks
