@@ -5,9 +5,9 @@
 The file: a GBK CSV of N population rows (the registry's Chinese headers) of which about 2% are bad (a wrong
 check character, an impossible birth date, a missing name, a sex that contradicts the ID number), generated
 into a temporary directory before timing. Timed: `ingest_file` — read and decode, check every row, stage,
-merge into the registry with provenance, write the error report — then the quality scores of the resource
-(when the quality service exists). Memory: the peak resident size of a separate process that only ingests
-(so the generator's memory does not count).
+merge into the registry with provenance, write the error report — then the quality scores of the resource.
+Memory: the peak resident size of a separate process that only ingests and scores (so the generator's memory
+does not count).
 
 Baseline, same run, same database: the same rows, decoded from the same file and loaded without any check
 into a bare table of text columns with the engine's fastest bulk path (PostgreSQL `COPY`, SQLite
@@ -23,6 +23,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -129,16 +130,12 @@ def ingest_child(path: str) -> None:
     started = time.perf_counter()
     result = ingest_file(actor=None, resource_slug="population", source_department_id=police.id, path=Path(path))
     ingest_seconds = time.perf_counter() - started
-    quality_seconds = None
-    try:
-        from yiwang.datahub.catalog.selectors import resource_schema
-        from yiwang.datahub.quality.services import quality_compute  # type: ignore[import-not-found,unused-ignore]
+    from yiwang.datahub.catalog.selectors import resource_schema
+    from yiwang.datahub.quality.services import quality_compute
 
-        started = time.perf_counter()
-        quality_compute(resource_id=resource_schema(slug="population").resource_id, batch_id=result.batch)
-        quality_seconds = time.perf_counter() - started
-    except ImportError:
-        pass
+    started = time.perf_counter()
+    quality_compute(resource_id=resource_schema(slug="population").resource_id, batch_id=result.batch)
+    quality_seconds = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
         json.dumps(
@@ -171,13 +168,11 @@ def baseline(path: Path, url: str) -> float:
         else:
             import sqlite3
 
-            connection = sqlite3.connect(url.removeprefix("sqlite:///"))
-            connection.execute(
-                "CREATE TABLE IF NOT EXISTS bench_plain (" + ", ".join(f"c{i} text" for i in range(9)) + ")"
-            )
-            with connection:
-                connection.executemany("INSERT INTO bench_plain VALUES (?,?,?,?,?,?,?,?,?)", reader)
-            connection.close()
+            lite = sqlite3.connect(url.removeprefix("sqlite:///"))
+            lite.execute("CREATE TABLE IF NOT EXISTS bench_plain (" + ", ".join(f"c{i} text" for i in range(9)) + ")")
+            with lite:
+                lite.executemany("INSERT INTO bench_plain VALUES (?,?,?,?,?,?,?,?,?)", reader)
+            lite.close()
     return time.perf_counter() - started
 
 
@@ -185,6 +180,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database", help="postgres://… (a database of that name is dropped and created)")
+    parser.add_argument("--keep", action="store_true", help="keep the generated file and SQLite database")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
@@ -196,10 +192,9 @@ def main() -> None:
     path = var_dir / "population.csv"
     started = time.perf_counter()
     bad = generate(path, options.rows)
-    print(
-        f"generated {options.rows:,} rows ({bad:,} bad) in {time.perf_counter() - started:.1f} s, {path.stat().st_size / 1e6:.0f} MB"
-    )
-    child = subprocess.run(
+    elapsed = time.perf_counter() - started
+    print(f"generated {options.rows:,} rows ({bad:,} bad) in {elapsed:.1f} s, {path.stat().st_size / 1e6:.0f} MB")
+    child = subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "bench.ingestion", "--child", str(path)],
         env=os.environ.copy(),
         capture_output=True,
@@ -211,14 +206,19 @@ def main() -> None:
     rate = figures["rows"] / figures["seconds"]
     print(f"database: {url.split(':', 1)[0]}")
     print(
-        f"ingest_file: {figures['seconds']:.1f} s = {rate:,.0f} rows/s; accepted {figures['accepted']:,}, rejected {figures['rejected']:,}"
+        f"ingest_file: {figures['seconds']:.1f} s = {rate:,.0f} rows/s; "
+        f"accepted {figures['accepted']:,}, rejected {figures['rejected']:,}"
     )
-    if figures["quality_seconds"] is not None:
-        total = figures["seconds"] + figures["quality_seconds"]
-        print(f"quality scores: {figures['quality_seconds']:.1f} s; end to end {figures['rows'] / total:,.0f} rows/s")
+    total = figures["seconds"] + figures["quality_seconds"]
+    print(f"quality scores: {figures['quality_seconds']:.1f} s; end to end {figures['rows'] / total:,.0f} rows/s")
     print(f"peak resident memory of the ingesting process: {figures['peak_mib']:.0f} MiB")
     print(f"baseline (decode + unchecked bulk load): {plain:.1f} s = {options.rows / plain:,.0f} rows/s")
     print(f"ratio ingest_file / baseline (time): {figures['seconds'] / plain:.2f}")
+    print(f"ratio end to end / baseline (time): {total / plain:.2f}")
+    if options.keep:
+        print(f"kept {var_dir}")
+    else:
+        shutil.rmtree(var_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -345,7 +345,7 @@ def test_citizens_reach_level_three_when_the_registry_knows_them(registries):
 
 
 def test_a_large_batch_refreshes_the_planner_statistics(registries, monkeypatch, django_capture_on_commit_callbacks):
-    from yiwang.datahub.ingestion import pipeline
+    from yiwang.datahub.ingestion import loader, pipeline
 
     monkeypatch.setattr(pipeline, "ANALYZE_AFTER_ROWS", 2)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -355,4 +355,4 @@ def test_a_large_batch_refreshes_the_planner_statistics(registries, monkeypatch,
             source_department_id=registries["police"],
             rows=[person(1), person(2)],
         )
-    assert pipeline.refresh_statistics in callbacks
+    assert loader.refresh_statistics in callbacks
