@@ -24,4 +24,5 @@ class DatahubConfig(AppConfig):
                 data_admins,
                 order=45,
             ),
+            MenuEntry(_("Entity resolution"), "datahub:linking", data_admins, order=46),
         ]

@@ -1,4 +1,4 @@
-"""The data hub's tables: catalog, records, batches, conflicts, quality scores."""
+"""The data hub's tables: catalog, records, batches, conflicts, quality scores, linking runs and reviews."""
 
 from yiwang.datahub.models.authority import Conflict, ConflictStatus
 from yiwang.datahub.models.catalog import (
@@ -14,6 +14,7 @@ from yiwang.datahub.models.catalog import (
     UpdateCycle,
 )
 from yiwang.datahub.models.ingestion import Batch, BatchChannel, BatchStatus
+from yiwang.datahub.models.linking import LinkKind, LinkReview, LinkRun, LinkRunStatus, ReviewDecision
 from yiwang.datahub.models.quality import QualityScore
 from yiwang.datahub.models.registry import LookupIndex, Record
 
@@ -26,6 +27,10 @@ __all__ = [
     "ConflictStatus",
     "Element",
     "ElementType",
+    "LinkKind",
+    "LinkReview",
+    "LinkRun",
+    "LinkRunStatus",
     "LookupIndex",
     "Openness",
     "QualityScore",
@@ -33,6 +38,7 @@ __all__ = [
     "Resource",
     "ResourceStatus",
     "ResourceVersion",
+    "ReviewDecision",
     "SharingMethod",
     "SharingType",
     "UpdateCycle",

@@ -35,6 +35,12 @@ def record_get(*, schema: ResourceSchema, key_values: dict[str, str]) -> RecordV
     return _view(schema, record) if record else None
 
 
+def record_by_stored_key(*, schema: ResourceSchema, key: str) -> RecordView | None:
+    """The record with this stored key (as linking and conflicts name records: a blind index for sensitive keys)."""
+    record = Record.objects.filter(resource_id=schema.resource_id, key=key).first()
+    return _view(schema, record) if record else None
+
+
 def records_by_lookup(*, schema: ResourceSchema, element_code: str, value: str) -> list[RecordView]:
     """Records whose looked-up sensitive element has this value (e.g. enterprises of one legal representative)."""
     digest = lookup_digest(schema, element_code, value)

@@ -1,21 +1,10 @@
-from typing import Any
-
 import pytest
 
 from yiwang.core.audit.selectors import audit_events_for_object
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from yiwang.datahub.catalog import selectors, services
-from yiwang.datahub.catalog.schema import ElementSpec
 from yiwang.datahub.models import Resource, ResourceStatus
-
-
-def element(code, name, data_type="string", **extra):
-    values: dict[str, Any] = {
-        "length": None, "required": False, "enumeration": (), "sensitive": False, "is_key": False,
-        "lookup": False, "concept": "", "rules": {},
-    }  # fmt: skip
-    values.update(extra)
-    return ElementSpec(code=code, name=name, data_type=data_type, **values)
+from yiwang.datahub.tests.builders import element
 
 
 def social_insurance_fields(department_id, **overrides):

@@ -15,8 +15,8 @@ from django.test import Client
 from yiwang.conftest import sign_in
 from yiwang.core.audit.models import AuditEvent
 from yiwang.datahub.catalog import excel, services
-from yiwang.datahub.catalog.schema import ElementSpec
 from yiwang.datahub.models import Resource, ResourceStatus
+from yiwang.datahub.tests.builders import element
 
 BASE = "/console/datahub/catalog/"
 RESOURCE_HEADER = [
@@ -94,15 +94,6 @@ def snapshots() -> dict[str, dict[str, Any]]:
         snapshot.pop("lenient_identifiers")
         result[resource.code] = snapshot
     return result
-
-
-def element(code, name, data_type="string", **extra):
-    values: dict[str, Any] = {
-        "length": None, "required": False, "enumeration": (), "sensitive": False, "is_key": False,
-        "lookup": False, "concept": "", "rules": {},
-    }  # fmt: skip
-    values.update(extra)
-    return ElementSpec(code=code, name=name, data_type=data_type, **values)
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from django.urls import get_resolver
 
 from yiwang.conftest import sign_in
 from yiwang.datahub.catalog import selectors, services
-from yiwang.datahub.catalog.schema import ElementSpec
 from yiwang.datahub.models import Resource, ResourceStatus
+from yiwang.datahub.tests.builders import element
 
 ROLES = ["anonymous", "citizen", "agent", "staff", "staff_other", "data_admin", "data_admin_other", "admin"]
 LOGIN = "login"  # sent to the sign-in page
@@ -37,15 +37,6 @@ STAFF_GET_ONLY = row(LOGIN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED, NOT_
 EDITOR_POST_ONLY = row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)
 ADMIN_POST_ONLY = row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, NOT_ALLOWED)
 ADMIN_DOES = row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, DONE)
-
-
-def element(code, name, data_type="string", **extra):
-    values: dict[str, Any] = {
-        "length": None, "required": False, "enumeration": (), "sensitive": False, "is_key": False,
-        "lookup": False, "concept": "", "rules": {},
-    }  # fmt: skip
-    values.update(extra)
-    return ElementSpec(code=code, name=name, data_type=data_type, **values)
 
 
 def police_fields(department_id, slug, code, name, **overrides):

@@ -7,12 +7,20 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yiwang.core.errors import YiwangError
 from yiwang.datahub.quality.selectors import QualityScoreView, quality_resources
 from yiwang.datahub.quality.services import quality_compute
 
-_COLUMNS = ("completeness", "validity", "uniqueness", "consistency", "timeliness", "overall")
+_COLUMNS = {
+    "completeness": gettext_lazy("completeness"),
+    "validity": gettext_lazy("validity"),
+    "uniqueness": gettext_lazy("uniqueness"),
+    "consistency": gettext_lazy("consistency"),
+    "timeliness": gettext_lazy("timeliness"),
+    "overall": gettext_lazy("overall"),
+}
 
 
 def _cell(value: float | None) -> str:
@@ -40,7 +48,7 @@ class Command(BaseCommand):
         if not scores:
             self.stdout.write(_("Nothing to score: no published resource holds records."))
             return
-        header = [_("resource"), _("source"), *[_(name) for name in _COLUMNS], _("records")]
+        header = [_("resource"), _("source"), *[str(label) for label in _COLUMNS.values()], _("records")]
         lines = [
             [
                 score.resource_slug,
