@@ -14,7 +14,7 @@ class LinkKind(models.TextChoices):
 
 class LinkRunStatus(models.TextChoices):
     RUNNING = "running", _("Running")
-    FINISHED = "finished", _("Finished")
+    FINISHED = "finished", _("Completed")
     FAILED = "failed", _("Failed")
 
 
