@@ -278,11 +278,18 @@ class Tally:
 
 
 def shared_persons(everyone: array[int], scope: array[int]) -> int:
-    """How many of a scope's people share their name and birth date with another record of the resource."""
+    """How many of a scope's people share their name and birth date with another record of the resource.
+
+    Sorts `everyone` in place (its order means nothing) so that no copy of it is made: at 30 million people the
+    array alone is 240 MB.
+    """
     if not len(scope):
         return 0
-    values, counts = np.unique(np.frombuffer(everyone, dtype=np.int64), return_counts=True)
-    repeated = values[counts > 1]
+    hashes = np.frombuffer(everyone, dtype=np.int64)
+    hashes.sort()
+    repeated_mask = hashes[1:] == hashes[:-1]
+    repeated = np.unique(hashes[1:][repeated_mask])
+    del repeated_mask
     return int(np.isin(np.frombuffer(scope, dtype=np.int64), repeated).sum())
 
 
