@@ -45,8 +45,12 @@ def _setup(database: str | None, var_dir: Path) -> str:
     return url
 
 
-def _prepare(database: str | None) -> None:
-    """Create the database with the demo city's organisation and the published registries (no people)."""
+def _prepare(database: str | None, *, sealing: bool = True) -> None:
+    """Create the database with the demo city's organisation and the published registries (no people).
+
+    Without sealing, the published population registry marks no element sensitive: no SM4 token, no blind
+    index for the key — the same rows and code, to measure what protecting the sensitive elements costs.
+    """
     import django
 
     from yiwang.config.secrets import ensure_development_secrets
@@ -79,6 +83,13 @@ def _prepare(database: str | None) -> None:
                 division_code=department.division_code,
             )
     registries_ensure()
+    if not sealing:
+        from yiwang.datahub.models import ResourceVersion
+
+        version = ResourceVersion.objects.get(resource__slug="population")
+        for element in version.snapshot["elements"]:
+            element["sensitive"] = element["lookup"] = False
+        version.save(update_fields=["snapshot"])
 
 
 def generate(path: Path, rows: int, *, seed: int = 2026, bad_share: float = 0.02) -> int:
@@ -180,6 +191,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database", help="postgres://… (a database of that name is dropped and created)")
+    parser.add_argument(
+        "--without-sealing", action="store_true", help="mark no element sensitive (to measure what SM4 costs)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the generated file and SQLite database")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -188,7 +202,7 @@ def main() -> None:
         return
     var_dir = Path(tempfile.mkdtemp(prefix="yiwang-bench-ingest-"))
     url = _setup(options.database, var_dir)
-    _prepare(options.database)
+    _prepare(options.database, sealing=not options.without_sealing)
     path = var_dir / "population.csv"
     started = time.perf_counter()
     bad = generate(path, options.rows)
@@ -204,7 +218,7 @@ def main() -> None:
     figures = json.loads(child.stdout.strip().splitlines()[-1])
     plain = baseline(path, url)
     rate = figures["rows"] / figures["seconds"]
-    print(f"database: {url.split(':', 1)[0]}")
+    print(f"database: {url.split(':', 1)[0]}{' (no element sealed)' if options.without_sealing else ''}")
     print(
         f"ingest_file: {figures['seconds']:.1f} s = {rate:,.0f} rows/s; "
         f"accepted {figures['accepted']:,}, rejected {figures['rejected']:,}"
