@@ -305,7 +305,7 @@ def validate_id_number(value: str, *, strict: bool = True) -> str:
     if value is None or not str(value).strip():
         raise InvalidIdentifier(_("The ID number is empty."), part=IdentifierPart.EMPTY)
     number = _normalise(str(value))
-    if len(number) == 15 and number.isdigit():
+    if len(number) == 15 and number.isascii() and number.isdigit():
         if strict:
             raise InvalidIdentifier(
                 _("%(number)s is a first-generation 15-digit number; an 18-character number is required.")

@@ -97,6 +97,12 @@ def test_lenient_mode_converts_first_generation_numbers():
     assert raised.value.part == IdentifierPart.LENGTH
 
 
+def test_a_fifteen_digit_number_in_other_scripts_digits_is_refused():
+    # Arabic-Indic digits are digits to str.isdigit() but not to NFKC: they must not become an "18-digit" number.
+    with pytest.raises(InvalidIdentifier):
+        validate_id_number("4198028503\u0660\u0662123", strict=False)
+
+
 def test_lenient_mode_still_checks_the_check_character_and_province():
     with pytest.raises(InvalidIdentifier):
         validate_id_number("110105194912310021", strict=False)
