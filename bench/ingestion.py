@@ -154,6 +154,7 @@ def ingest_child(path: str) -> None:
                 **result.as_json(),
                 "seconds": ingest_seconds,
                 "quality_seconds": quality_seconds,
+                "phases": result.phases,
                 "peak_mib": peak_kib / 1024,
             }
         )
@@ -223,6 +224,8 @@ def main() -> None:
         f"ingest_file: {figures['seconds']:.1f} s = {rate:,.0f} rows/s; "
         f"accepted {figures['accepted']:,}, rejected {figures['rejected']:,}"
     )
+    phases = ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in figures["phases"].items())
+    print(f"  phases: {phases}")
     total = figures["seconds"] + figures["quality_seconds"]
     print(f"quality scores: {figures['quality_seconds']:.1f} s; end to end {figures['rows'] / total:,.0f} rows/s")
     print(f"peak resident memory of the ingesting process: {figures['peak_mib']:.0f} MiB")

@@ -20,6 +20,7 @@ from django.db import connection
 
 from yiwang.core.crypto import encrypt_field
 from yiwang.datahub.catalog.schema import ResourceSchema
+from yiwang.datahub.ingestion.progress import PhaseClock
 from yiwang.datahub.ingestion.validation import CheckedRow
 from yiwang.datahub.models import Conflict, LookupIndex, Record
 from yiwang.datahub.registry.records import lookup_digest, record_key, seal, unseal
@@ -181,10 +182,17 @@ class Merger:
         self.sensitive = {element.code for element in schema.elements if element.sensitive}
         self.lookups = {element.code for element in schema.elements if element.lookup}
 
-    def merge(self) -> MergeCounts:
+    def merge(self, clock: PhaseClock | None = None) -> MergeCounts:
         """Insert new keys in the database, merge existing ones here; return what happened."""
-        inserted = self._insert_new()
-        self._index_new_lookups()
+        clock = clock or PhaseClock()
+        with clock("insert"):
+            inserted = self._insert_new()
+        with clock("lookups"):
+            self._index_new_lookups()
+        with clock("merge"):
+            return self._merge_existing(inserted)
+
+    def _merge_existing(self, inserted: int) -> MergeCounts:
         changed = unchanged = conflicts = 0
         last_row = -1
         while True:

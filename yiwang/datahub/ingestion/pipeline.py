@@ -10,6 +10,8 @@ merge of existing keys touch the database in bulk.
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +38,7 @@ from yiwang.datahub.ingestion.loader import (
     stage_create,
     stage_index,
 )
+from yiwang.datahub.ingestion.progress import PhaseClock
 from yiwang.datahub.ingestion.readers import SourceRow, TabularSource, open_tabular
 from yiwang.datahub.ingestion.reports import ErrorReport
 from yiwang.datahub.ingestion.validation import RowChecker, RowError
@@ -45,6 +48,7 @@ from yiwang.identity.roles import Role
 from yiwang.org.selectors import department_get
 
 CHUNK_ROWS = 10_000
+logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]  # rows read so far, rows rejected so far
 
 
@@ -63,6 +67,7 @@ class IngestResult:
     unknown_columns: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase (read, check, stage, merge…)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -393,6 +398,8 @@ def _run(
     progress: Progress | None,
 ) -> IngestResult:
     checker = RowChecker(schema, columns)
+    clock = PhaseClock()
+    started = time.perf_counter()
     rows = 0
     rejected = 0
     with bulk_load_cache(), transaction.atomic():
@@ -405,10 +412,12 @@ def _run(
 
         def flush() -> None:
             nonlocal rejected
-            accepted, errors = checker.check(chunk)
-            _add_errors(report, errors)
+            with clock("check"):
+                accepted, errors = checker.check(chunk)
+                _add_errors(report, errors)
             rejected += len({error.row for error in errors})
-            stager.add(accepted)
+            with clock("stage"):
+                stager.add(accepted)
             chunk.clear()
 
         for row in source.rows():
@@ -423,9 +432,12 @@ def _run(
                 if progress is not None:
                     progress(rows, rejected)
         flush()
-        stage_index()
+        clock.seconds["read"] = time.perf_counter() - started - sum(clock.seconds.values())
+        with clock("index"):
+            stage_index()
+            repeated = duplicate_keys()
         duplicate_key_rows = 0
-        for numbers in duplicate_keys():
+        for numbers in repeated:
             key_names = "、".join(element.name for element in schema.key_elements)
             listed = ", ".join(str(number) for number in numbers)
             for number in numbers:
@@ -440,7 +452,7 @@ def _run(
             source_department_id=batch.source_department_id,
             authorities=element_authorities(resource_id=schema.resource_id),
             now=now,
-        ).merge()
+        ).merge(clock)
         accepted = counts.inserted + counts.changed
         if dry_run:
             raise _DryRun(
@@ -453,9 +465,11 @@ def _run(
                     conflicts=counts.conflicts,
                     report=None,
                     status="dry-run",
+                    phases=clock.seconds,
                 )
             )
-        files = report.close()
+        with clock("report"):
+            files = report.close()
         Batch.objects.filter(pk=batch.pk).update(
             status=BatchStatus.COMMITTED,
             rows=rows,
@@ -488,6 +502,9 @@ def _run(
             # Fresh statistics, or the planner keeps the registry's old size and picks plans for it.
             transaction.on_commit(refresh_statistics)
         transaction.on_commit(lambda: compute_quality_after_batch.enqueue(resource_id=resource_id, batch_id=batch_id))
+        commit_started = time.perf_counter()
+    clock.seconds["commit"] = time.perf_counter() - commit_started
+    logger.info("batch %s: %s rows in %s", batch.pk, rows, clock.summary())
     return IngestResult(
         batch=batch.pk,
         rows=rows,
@@ -497,4 +514,5 @@ def _run(
         conflicts=counts.conflicts,
         report=str(files.csv) if files else None,
         status=BatchStatus.COMMITTED,
+        phases=clock.seconds,
     )

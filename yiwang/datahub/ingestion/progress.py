@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,3 +42,22 @@ def progress_read(token: str) -> dict[str, Any] | None:
 def progress_clear(token: str) -> None:
     """Forget an upload's progress."""
     _path(token).unlink(missing_ok=True)
+
+
+class PhaseClock:
+    """Seconds spent in each phase of a batch (read, check, stage, merge…), for the log and the benchmarks."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, phase: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[phase] = self.seconds.get(phase, 0.0) + time.perf_counter() - started
+
+    def summary(self) -> str:
+        """One line such as `read 1.2 s, check 3.4 s`."""
+        return ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in self.seconds.items())
