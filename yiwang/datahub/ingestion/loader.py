@@ -23,7 +23,7 @@ from yiwang.datahub.catalog.schema import ResourceSchema
 from yiwang.datahub.ingestion.progress import PhaseClock
 from yiwang.datahub.ingestion.validation import CheckedRow
 from yiwang.datahub.models import Conflict, LookupIndex, Record
-from yiwang.datahub.registry.records import lookup_digest, record_key, seal, unseal
+from yiwang.datahub.registry.records import json_object, lookup_digest, record_key, seal, unseal
 
 MERGE_CHUNK = 5000
 # Staged rows live in a temporary table of the batch's transaction: not logged, never shared, gone after it.
@@ -250,21 +250,14 @@ class Merger:
             )
             return list(cursor.fetchall())
 
-    @staticmethod
-    def _loads(value: Any) -> dict[str, Any]:
-        if isinstance(value, dict):
-            return value
-        loaded: dict[str, Any] = orjson.loads(value) if value else {}
-        return loaded
-
     def _merge_row(self, row: tuple[Any, ...], pending: _Pending) -> str:
         (_number, key, staged_data, staged_protected, _staged_provenance, staged_lookups,
          record_id, record_data, record_protected, record_provenance) = row  # fmt: skip
-        incoming = self._loads(staged_data) | unseal(self.resource_id, key, staged_protected)
-        current_plain = self._loads(record_data)
+        incoming = json_object(staged_data) | unseal(self.resource_id, key, staged_protected)
+        current_plain = json_object(record_data)
         current_secret = unseal(self.resource_id, key, record_protected)
         current = current_plain | current_secret
-        provenance = self._loads(record_provenance)
+        provenance = json_object(record_provenance)
         changed_codes: list[str] = []
         for code, value in incoming.items():
             old = current.get(code)
@@ -285,7 +278,7 @@ class Merger:
         pending.updates.append(
             (_dump(plain), seal(self.resource_id, key, secret), _dump(provenance), self.now, record_id)
         )
-        lookups = self._loads(staged_lookups)
+        lookups = json_object(staged_lookups)
         for code in changed_codes:
             if code in self.lookups and code in lookups:
                 pending.lookups.append((record_id, code, lookups[code]))

@@ -32,7 +32,6 @@ from yiwang.datahub.models import (
     Conflict,
     ConflictStatus,
     QualityScore,
-    Record,
     Resource,
 )
 from yiwang.datahub.quality.rules import (
@@ -51,7 +50,7 @@ from yiwang.datahub.quality.rules import (
     score_fields,
 )
 from yiwang.datahub.quality.selectors import QualityScoreView, quality_may_recompute, score_view
-from yiwang.datahub.registry.records import unseal
+from yiwang.datahub.registry.records import records_after, unseal
 from yiwang.org.selectors import department_get
 
 CHUNK_RECORDS = 5000
@@ -108,11 +107,7 @@ class _RecordPass:
     def run(self) -> dict[Scope, Tally]:
         last = 0
         while True:
-            chunk = list(
-                Record.objects.filter(resource_id=self.schema.resource_id, pk__gt=last)
-                .order_by("pk")
-                .values_list("pk", "key", "data", "protected", "provenance")[:CHUNK_RECORDS]
-            )
+            chunk = records_after(self.schema.resource_id, after=last, limit=CHUNK_RECORDS)
             if not chunk:
                 return self.tallies
             last = chunk[-1][0]
