@@ -56,9 +56,16 @@ class ElementSpec:
         )
 
 
+# Departments' templates mark columns: "*姓名", "姓名*", "姓名(必填)". The mark is not part of the name.
+_HEADER_MARKS = ("(必填)", "(选填)", "(可选)", "(必填项)", "(选填项)")
+
+
 def header_token(text: str) -> str:
-    """How a column header is compared: full-width folded, spaces and case ignored."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
+    """How a column header is compared: full-width folded, spaces, case and required/optional marks ignored."""
+    token = "".join(unicodedata.normalize("NFKC", text).split()).lower()
+    for mark in _HEADER_MARKS:
+        token = token.removesuffix(mark)
+    return token.strip("*※")
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,14 @@ def test_unknown_columns_are_reported_not_fatal(registries, tmp_path):
     assert "1 accepted" in out.getvalue()
 
 
+def test_headers_marked_required_or_written_full_width_are_recognised(registries, tmp_path):
+    marked = ["*公民身份号码", "姓名（必填）", " 性 别 ", "出生日期*", "民族(选填)"]
+    marked += ["户籍地址", "现住址", "联系电话", "所属区划"]
+    rows = [dict(zip(marked, person(1).values(), strict=True))]
+    outcome = run(write_csv(tmp_path / "p.csv", rows, header=marked))
+    assert (outcome["accepted"], outcome["rejected"]) == (1, 0)
+
+
 def test_pushed_rows_and_lookups(registries):
     representative = person(7)
     ingest_rows(
