@@ -98,6 +98,10 @@ class _RecordPass:
                     self.problems[(rule.element_code, rule.kind)] = rule.problem
         self.person = _person_elements(schema)
         self.tallies: dict[Scope, Tally] = {None: Tally()}
+        # Records mostly fill the same elements: count each scope's sets of codes, spread them over the
+        # per-element counters once at the end (one count per record instead of one per value).
+        self.filled_sets: dict[Scope, Counter[tuple[str, ...]]] = {}
+        self.set_by_sets: dict[Scope, Counter[tuple[str, ...]]] = {}
 
     def tally(self, scope: Scope) -> Tally:
         if scope not in self.tallies:
@@ -109,9 +113,25 @@ class _RecordPass:
         while True:
             chunk = records_after(self.schema.resource_id, after=last, limit=CHUNK_RECORDS)
             if not chunk:
+                self._spread_sets()
                 return self.tallies
             last = chunk[-1][0]
             self._chunk(chunk)
+
+    def _spread_sets(self) -> None:
+        for scope, sets in self.filled_sets.items():
+            tally = self.tallies[scope]
+            for codes, count in sets.items():
+                for code in codes:
+                    tally.filled[code] += count
+                    if scope is None:
+                        tally.checked[code] += count
+        for scope, sets in self.set_by_sets.items():
+            tally = self.tallies[scope]
+            for codes, count in sets.items():
+                for code in codes:
+                    tally.set_by[code] += count
+                    tally.checked[code] += count
 
     def _label(self, values: dict[str, str]) -> str:
         return " / ".join(masked(element, values.get(element.code, "")) for element in self.schema.key_elements)
@@ -120,6 +140,7 @@ class _RecordPass:
         rows: list[tuple[dict[str, str], dict[int, list[str]], dict[str, list[str]]]] = []
         pending: dict[int, list[tuple[int, str]]] = {}
         everyone = self.tallies[None]
+        filled_sets, set_by_sets = self.filled_sets, self.set_by_sets
         for _pk, key, data, protected, provenance in chunk:
             merged = dict(data or {})
             if self.has_sensitive and protected:
@@ -136,15 +157,14 @@ class _RecordPass:
             # value for the department that set it.
             scopes = [everyone]
             everyone.records += 1
-            everyone.filled.update(values.keys())
-            everyone.checked.update(values.keys())
+            filled = tuple(values)
+            filled_sets.setdefault(None, Counter())[filled] += 1
             for department, codes in by_source.items():
                 tally = self.tally(department)
                 scopes.append(tally)
                 tally.records += 1
-                tally.filled.update(values.keys())
-                tally.set_by.update(codes)
-                tally.checked.update(codes)
+                filled_sets.setdefault(department, Counter())[filled] += 1
+                set_by_sets.setdefault(department, Counter())[tuple(codes)] += 1
             if self.person is not None and self.person[0] in values and self.person[1] in values:
                 digest = _person_hash(values[self.person[0]], values[self.person[1]])
                 for tally in scopes:
