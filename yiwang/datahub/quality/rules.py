@@ -65,8 +65,8 @@ DEFINITIONS: dict[str, str] = {
         "100 within one cycle, falling linearly to 0 at three cycles."
     ),
     "overall": gettext_noop(
-        "The weighted mean of the dimensions that apply: completeness 25 %, validity 25 %, consistency 20 %, "
-        "uniqueness 15 %, timeliness 15 %."
+        "The weighted mean of the dimensions that apply, with weights out of 100: completeness 25, validity 25, "
+        "consistency 20, uniqueness 15, timeliness 15."
     ),
 }
 
@@ -98,15 +98,15 @@ def element_rules(element: ElementSpec) -> list[Rule]:
             try:
                 re.compile(str(parameter))
             except re.error:
-                problem = "invalid regular expression"
+                problem = gettext_noop("invalid regular expression")
         elif kind in {"minimum", "maximum"}:
             if _number(parameter) is None and not (element.data_type in _DATE_TYPES and isinstance(parameter, str)):
-                problem = "the bound is not a number (or, for dates, an ISO date)"
+                problem = gettext_noop("the bound is not a number (or, for dates, an ISO date)")
         elif kind == "reference":
             if not isinstance(parameter, dict) or not parameter.get("resource") or not parameter.get("element"):
-                problem = "a reference names a resource and an element"
+                problem = gettext_noop("a reference names a resource and an element")
         else:
-            problem = "unknown rule"
+            problem = gettext_noop("unknown rule")
         rules.append(Rule(element_code=element.code, kind=kind, parameter=parameter, problem=problem))
     return rules
 
@@ -174,17 +174,27 @@ def reference_target(rule: Rule) -> tuple[ReferenceTarget | None, str]:
     try:
         schema = resource_schema(slug=resource)
     except NotFound:
-        return None, "the referenced resource is not published"
+        return None, gettext_noop("the referenced resource is not published")
     keys = schema.key_elements
     if len(keys) == 1 and keys[0].code == code:
         return ReferenceTarget(schema=schema, element_code=code, by_key=True), ""
     try:
         element = schema.element(code)
     except KeyError:
-        return None, "the referenced resource has no such element"
+        return None, gettext_noop("the referenced resource has no such element")
     if element.lookup:
         return ReferenceTarget(schema=schema, element_code=code, by_key=False), ""
-    return None, "the referenced element is neither the resource's only key nor looked up"
+    return None, gettext_noop("the referenced element is neither the resource's only key nor looked up")
+
+
+def _reference_names(rule: Rule) -> dict[str, str] | None:
+    """The names a person reads for a reference rule's target (its resource and element), when it resolves."""
+    if rule.kind != "reference":
+        return None
+    target, _problem = reference_target(rule)
+    if target is None:
+        return None
+    return {"resource": target.schema.name, "element": target.schema.element(target.element_code).name}
 
 
 def references_found(target: ReferenceTarget, values: Iterable[str]) -> set[str]:
@@ -359,6 +369,7 @@ def _validity(inputs: ScoringInputs, tally: Tally) -> tuple[float | None, dict[s
                     "name": element.name,
                     "rule": rule.kind,
                     "parameter": rule.parameter,
+                    "target": _reference_names(rule),
                     "checked": tally.checked[element.code],
                     "failed": tally.rule_failures[(element.code, rule.kind)],
                     "problem": inputs.problems.get((element.code, rule.kind), ""),

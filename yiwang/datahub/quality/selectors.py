@@ -38,6 +38,12 @@ class QualityScoreView:
     overall: float
     details: dict[str, Any]
 
+    @property
+    def last_delivery(self) -> datetime | None:
+        """When the source last delivered (stored in UTC; templates show it in the city's time)."""
+        stored = (self.details.get("timeliness") or {}).get("last_delivery")
+        return datetime.fromisoformat(stored) if stored else None
+
     def as_json(self) -> dict[str, Any]:
         """The `yiwang quality --json` form."""
         return {

@@ -1,5 +1,7 @@
 """The quality pages: who may open what, what they show, the audited examples and the recompute button."""
 
+import datetime
+
 import pytest
 from django.test import Client
 from django.urls import get_resolver
@@ -7,7 +9,7 @@ from django.urls import get_resolver
 from yiwang.conftest import sign_in
 from yiwang.core.audit.models import AuditEvent
 from yiwang.core.identifiers import mask_id_number
-from yiwang.datahub.models import QualityScore, Resource
+from yiwang.datahub.models import Batch, QualityScore, Resource
 from yiwang.datahub.quality.services import quality_compute
 from yiwang.datahub.registries import LEGAL_ENTITIES, POPULATION
 from yiwang.datahub.tests.test_quality import entity, person, send
@@ -121,6 +123,19 @@ def test_a_resource_page_shows_the_rules_and_counts_behind_each_score(clients, s
     assert "recompute" not in page
 
 
+def test_in_chinese_the_definitions_are_translated_and_dates_are_the_citys(registries, people, scored):
+    # 17:30 UTC is 01:30 the next day in Beijing: the page shows the city's date.
+    finished = datetime.datetime(2026, 11, 23, 17, 30, tzinfo=datetime.UTC)
+    Batch.objects.filter(resource__slug=POPULATION).update(finished_at=finished)
+    quality_compute(resource_id=Resource.objects.get(slug=POPULATION).pk)
+    client = sign_in(Client(), people["staff"])
+    client.cookies["yiwang_language"] = "zh-hans"
+    page = main(client.get("/console/datahub/quality/population/"))
+    assert "各适用维度的加权平均值" in page and "weighted mean" not in page
+    last_delivery = page[page.index("<dt>最近报送</dt>") :].split("</dd>")[0]
+    assert "2026-11-24" in last_delivery and "2026-11-23" not in last_delivery
+
+
 def test_the_history_table_and_sparkline(clients, scored, registries):
     quality_compute(resource_id=Resource.objects.get(slug=POPULATION).pk)
     page = clients("data_admin").get("/console/datahub/quality/population/").content.decode()
@@ -166,7 +181,8 @@ def test_examples_are_masked_and_their_reading_audited(entities, registries):
     assert police.get("/console/datahub/quality/legal-entities/examples/").status_code == FORBIDDEN
     resource_page = client.get("/console/datahub/quality/legal-entities/").content.decode()
     assert entities["stranger"] not in resource_page and mask_id_number(entities["stranger"]) not in resource_page
-    assert "exists in population (id_number)" in resource_page
+    assert "exists in 法人单位基础信息" not in resource_page
+    assert "exists in 人口基础信息 (公民身份号码)" in resource_page
 
 
 def test_the_source_recomputes_in_the_background(clients, scored, django_capture_on_commit_callbacks):
