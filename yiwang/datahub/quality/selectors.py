@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from yiwang.core.errors import NotFound
-from yiwang.datahub.models import QualityScore, Record, Resource, ResourceStatus
+from yiwang.datahub.models import Batch, BatchStatus, QualityScore, Record, Resource, ResourceStatus
 from yiwang.datahub.quality.rules import DIMENSIONS
 from yiwang.identity.roles import Role
 
@@ -269,3 +269,17 @@ def quality_examples(*, viewer: Any, slug: str) -> list[QualityScoreView]:
 def dimension_values(score: QualityScoreView) -> dict[str, float | None]:
     """A score's dimensions by name (those that do not apply are None)."""
     return {name: getattr(score, name) for name in DIMENSIONS}
+
+
+def batch_superseded(*, resource_id: int, batch_id: int) -> bool:
+    """True when another batch of the resource committed after this one.
+
+    Scoring after that batch covers this one's data too, so scoring after this one can be skipped: a department
+    sending ten files in a row costs one full pass over the registry, not ten.
+    """
+    finished = Batch.objects.filter(pk=batch_id).values_list("finished_at", flat=True).first()
+    if finished is None:
+        return False
+    return Batch.objects.filter(
+        resource_id=resource_id, status=BatchStatus.COMMITTED, finished_at__gt=finished
+    ).exists()

@@ -316,6 +316,19 @@ def test_the_task_scores_after_a_batch(registries):
     assert event.object_id == str(population_id(registries))
 
 
+def test_scoring_after_a_batch_is_skipped_when_a_later_batch_has_committed(registries):
+    first = send(registries, "police", POPULATION, [person(1)])
+    second = send(registries, "civil", POPULATION, [person(2)])
+    assert (
+        compute_quality_after_batch.enqueue(resource_id=population_id(registries), batch_id=first.batch).return_value
+        == 0
+    )
+    assert not QualityScore.objects.exists()
+    stored = compute_quality_after_batch.enqueue(resource_id=population_id(registries), batch_id=second.batch)
+    assert stored.return_value == 3  # all sources, 公安局, 民政局: the first batch's record is scored too
+    assert QualityScore.objects.get(batch_id=second.batch, source_department=None).records == 2
+
+
 def test_only_the_source_and_the_platform_recompute(registries, accounts):
     send(registries, "police", POPULATION, [person(1)])
     with pytest.raises(PermissionDenied):
