@@ -34,7 +34,8 @@ class UploadForm(AccessibleFormMixin, forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File"),
         help_text=gettext_lazy(
-            "CSV (UTF-8, GBK or GB18030), Excel (.xlsx), JSON or NDJSON; headers by element name or code."
+            "CSV (UTF-8, GBK, GB18030, or Excel's Unicode text), Excel (.xlsx), JSON or NDJSON; headers by element "
+            "name or code."
         ),
     )
 

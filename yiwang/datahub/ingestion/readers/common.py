@@ -19,6 +19,9 @@ MAX_LINE_BYTES = 16 * MEBIBYTE
 
 UTF8_BOM = codecs.BOM_UTF8
 UTF8 = "utf-8"
+# Excel's "Unicode text" (*.txt): UTF-16 with a byte-order mark, cells separated by tabs.
+UTF16 = "utf-16"
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 GB18030 = "gb18030"
 
 

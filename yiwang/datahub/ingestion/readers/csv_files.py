@@ -1,7 +1,8 @@
-"""CSV in UTF-8, GBK or GB18030: lines decoded one by one, the delimiter sniffed, rows fitted to the header."""
+"""CSV in UTF-8, GBK, GB18030 or UTF-16: lines decoded one by one, the delimiter sniffed, rows fitted to the header."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 from collections.abc import Generator, Iterator
 from pathlib import Path
@@ -10,8 +11,12 @@ from django.utils.translation import gettext as _
 
 from yiwang.datahub.ingestion.errors import UnreadableFile
 from yiwang.datahub.ingestion.readers.common import (
+    BLOCK_SIZE,
     GB18030,
+    MAX_LINE_BYTES,
+    MEBIBYTE,
     UTF8,
+    UTF16,
     Opened,
     SourceRow,
     binary_lines,
@@ -27,6 +32,9 @@ _DELIMITERS = (",", "\t", ";", "|")
 
 
 def _decoded_lines(path: Path, name: str, encoding: str) -> Generator[str, None, None]:
+    if encoding == UTF16:
+        yield from _utf16_lines(path, name)
+        return
     for number, raw in binary_lines(path, name):
         try:
             line = raw.decode(encoding)
@@ -53,6 +61,43 @@ def _decoded_lines(path: Path, name: str, encoding: str) -> Generator[str, None,
                 row=number,
             )
         yield line
+
+
+def _utf16_lines(path: Path, name: str) -> Generator[str, None, None]:
+    """Lines of a UTF-16 file (split on LF, as the other encodings), in the byte order its mark declares."""
+    limit = MAX_LINE_BYTES // 2
+    number = 0
+    pending = ""
+    with path.open("rb") as stream:
+        codec = "utf-16-le" if stream.read(2) == codecs.BOM_UTF16_LE else "utf-16-be"
+        decoder = codecs.getincrementaldecoder(codec)("strict")
+        while True:
+            block = stream.read(BLOCK_SIZE)
+            try:
+                text = decoder.decode(block, final=not block)
+            except UnicodeDecodeError as error:
+                # The line of the first undecodable unit: lines already given, plus those complete before it.
+                before = pending + bytes(error.object[: error.start]).decode(codec, errors="ignore")
+                line = number + before.count("\n") + 1
+                message = _(
+                    "%(file)s, line %(line)d: this line cannot be read as UTF-16 (the encoding its first bytes "
+                    "declare): the file is damaged. Save it again, preferably as “CSV UTF-8”."
+                )
+                raise UnreadableFile(message % {"file": name, "line": line}, row=line) from error
+            *complete, pending = (pending + text).split("\n")
+            for line_text in complete:
+                number += 1
+                yield line_text + "\n"
+            if len(pending) > limit:
+                raise UnreadableFile(
+                    _("%(file)s, line %(line)d: the line is longer than %(limit)d MB; the file is not a table.")
+                    % {"file": name, "line": number + 1, "limit": MAX_LINE_BYTES // MEBIBYTE},
+                    row=number + 1,
+                )
+            if not block:
+                break
+    if pending:
+        yield pending
 
 
 def _looks_utf8(raw: bytes) -> bool:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import codecs
 import zipfile
 from pathlib import Path, PurePath
 
 from django.utils.translation import gettext as _
 
 from yiwang.datahub.ingestion.errors import UnreadableFile
-from yiwang.datahub.ingestion.readers.common import UTF8_BOM
+from yiwang.datahub.ingestion.readers.common import UTF8_BOM, UTF16, UTF16_BOMS
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -48,11 +47,14 @@ def sniff(path: Path, prefix: bytes, size: int, name: str) -> str:
     for signature, what in _binary_kinds():
         if prefix.startswith(signature):
             raise _not_a_table(name, what)
-    if prefix.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise UnreadableFile(
-            _("%(file)s is saved as UTF-16 (“Unicode text”). Save it as “CSV UTF-8” and upload it again.")
-            % {"file": name}
-        )
+    if prefix.startswith(UTF16_BOMS):
+        # Read as text like any CSV (the encoding is told by the mark); JSON must be UTF-8.
+        start = prefix[: len(prefix) // 2 * 2].decode(UTF16, errors="ignore").lstrip()
+        if start.startswith(("[", "{")):
+            raise UnreadableFile(
+                _("%(file)s is JSON saved as UTF-16; JSON files must be saved in UTF-8.") % {"file": name}
+            )
+        return "csv"
     if b"\x00" in prefix:
         raise _not_a_table(name, _("binary data"))
     text = prefix.removeprefix(UTF8_BOM).lstrip(b" \t\r\n")

@@ -10,7 +10,16 @@ from cryptography.hazmat.primitives import hashes
 from django.utils.translation import gettext as _
 
 from yiwang.datahub.ingestion.errors import UnreadableFile
-from yiwang.datahub.ingestion.readers.common import BLOCK_SIZE, GB18030, MEBIBYTE, UTF8, UTF8_BOM, count_non_ascii
+from yiwang.datahub.ingestion.readers.common import (
+    BLOCK_SIZE,
+    GB18030,
+    MEBIBYTE,
+    UTF8,
+    UTF8_BOM,
+    UTF16,
+    UTF16_BOMS,
+    count_non_ascii,
+)
 
 # Once the text holds non-ASCII characters, this many more bytes of valid UTF-8 settle the encoding.
 _DETECTION_WINDOW = MEBIBYTE
@@ -94,6 +103,8 @@ def scan_file(path: Path) -> _Scan:
 
 
 def text_encoding(scan: _Scan, name: str) -> str:
+    if scan.prefix.startswith(UTF16_BOMS):
+        return UTF16
     if scan.utf8:
         return UTF8
     if not scan.prefix_gb18030_ok:

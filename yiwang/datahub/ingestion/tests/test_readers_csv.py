@@ -40,6 +40,44 @@ def test_utf8_with_bom_and_padded_headings(tmp_path):
     assert list(source.rows()) == [SourceRow(2, ["张三", "110101199003070011"])]
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be"])
+def test_excel_unicode_text_utf16_with_tabs(tmp_path, codec):
+    # Excel's "Unicode text (*.txt)": UTF-16 (little-endian on Windows) with a byte-order mark, tabs, CRLF.
+    text = (
+        "姓名\t公民身份号码\t住址\r\n张三\t110101199003070011\t北京市东城区\r\n\r\n李四\t110101199003070038\t𠀀路\r\n"
+    )
+    data = text.encode(codec) if codec == "utf-16" else b"\xfe\xff" + text.encode(codec)
+
+    source = open_tabular(write(tmp_path, data, "people.txt"))
+
+    assert (source.format, source.encoding, source.warnings) == ("csv", "utf-16", [])
+    assert source.header == ["姓名", "公民身份号码", "住址"]
+    assert list(source.rows()) == [
+        SourceRow(2, ["张三", "110101199003070011", "北京市东城区"]),
+        SourceRow(4, ["李四", "110101199003070038", "𠀀路"]),
+    ]
+
+
+def test_damaged_utf16_names_the_line(tmp_path):
+    good = "姓名\t年龄\r\n张三\t30\r\n".encode("utf-16")
+    path = write(tmp_path, good + "李四\t".encode("utf-16-le") + b"\x00\xdc" + "\r\n".encode("utf-16-le"), "people.txt")
+
+    with pytest.raises(UnreadableFile) as raised:  # on opening or while reading, as far as the decoder has read
+        list(open_tabular(path).rows())
+    assert raised.value.message.startswith("people.txt, line 3: this line cannot be read as UTF-16")
+
+
+def test_utf16_over_many_blocks_keeps_line_numbers(tmp_path):
+    # Over several read blocks: characters (a surrogate pair among them) cut at block ends, lines counted on.
+    rows = "".join(f"𠀀{index}\t{index}\r\n" for index in range(200_000))
+    data = ("姓名\t序号\r\n" + rows).encode("utf-16") + b"\x00\xdc" + "\r\n".encode("utf-16-le")
+
+    with pytest.raises(UnreadableFile) as raised:
+        for row in open_tabular(write(tmp_path, data, "big.txt")).rows():
+            assert row.cells == [f"𠀀{row.number - 2}", str(row.number - 2)]
+    assert raised.value.message.startswith("big.txt, line 200002: this line cannot be read as UTF-16")
+
+
 def test_gbk(tmp_path):
     source = open_tabular(write(tmp_path, PEOPLE.encode("gbk")))
 

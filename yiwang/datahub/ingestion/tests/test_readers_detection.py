@@ -79,13 +79,11 @@ def test_a_web_page_saved_as_xls_is_not_a_table(tmp_path):
     )
 
 
-def test_utf16_text_gets_advice(tmp_path):
-    path = tmp_path / "people.txt"
-    path.write_bytes("姓名\t年龄\r\n张三\t30\r\n".encode("utf-16"))
+def test_json_saved_as_utf16_is_refused_with_advice(tmp_path):
+    path = tmp_path / "people.json"
+    path.write_bytes('[{"姓名": "张三"}]'.encode("utf-16"))
 
-    assert refusal(path) == (
-        "people.txt is saved as UTF-16 (“Unicode text”). Save it as “CSV UTF-8” and upload it again."
-    )
+    assert refusal(path) == "people.json is JSON saved as UTF-16; JSON files must be saved in UTF-8."
 
 
 def test_a_csv_named_xls_is_read_with_a_warning(tmp_path):
