@@ -113,43 +113,69 @@ def derive_key(purpose: str, length: int = 32) -> bytes:
 # --- SM4 field encryption ----------------------------------------------------------------------------
 
 
-def encrypt_field(plaintext: str, *, context: str) -> str:
-    """Encrypt a value with SM4-GCM; `context` (e.g. the column) is bound as associated data.
+class FieldCipher:
+    """SM4-GCM field encryption under the key of the moment, derived once: for loops over many values.
 
-    The token is `v1.<base64url(nonce ‖ ciphertext ‖ tag)>`; the version names the key generation.
+    A token is `v1.<base64url(nonce ‖ ciphertext ‖ tag)>`; the version names the key generation. `context`
+    (e.g. the column, or a record's resource and key) is bound as associated data: a token opens only in the
+    context it was made for.
     """
-    key = derive_key("field-encryption/sm4", 16)
-    # The kernel's CSPRNG: as unpredictable as GmSSL's and ~30x cheaper per call (docs/benchmarks.md).
-    nonce = os.urandom(_NONCE_BYTES)
-    ciphertext, tag = gmssl_pyx.sm4_gcm_encrypt(key, nonce, context.encode("utf-8"), plaintext.encode("utf-8"))
-    body = base64.urlsafe_b64encode(nonce + bytes(ciphertext) + bytes(tag)).decode("ascii").rstrip("=")
-    return f"{FIELD_TOKEN_VERSION}.{body}"
+
+    def __init__(self) -> None:
+        self._key = derive_key("field-encryption/sm4", 16)
+
+    def encrypt(self, plaintext: str, *, context: str) -> str:
+        """Encrypt a value for `context`."""
+        # The kernel's CSPRNG: as unpredictable as GmSSL's and ~30x cheaper per call (docs/benchmarks.md).
+        nonce = os.urandom(_NONCE_BYTES)
+        ciphertext, tag = gmssl_pyx.sm4_gcm_encrypt(
+            self._key, nonce, context.encode("utf-8"), plaintext.encode("utf-8")
+        )
+        body = base64.urlsafe_b64encode(nonce + bytes(ciphertext) + bytes(tag)).decode("ascii").rstrip("=")
+        return f"{FIELD_TOKEN_VERSION}.{body}"
+
+    def decrypt(self, token: str, *, context: str) -> str:
+        """Open a token made for the same context; raise CryptoError if it was altered."""
+        version, _sep, body = token.partition(".")
+        if version != FIELD_TOKEN_VERSION or not body:
+            raise CryptoError(f"unknown field token version {version!r}")
+        try:
+            raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        except (binascii.Error, ValueError) as error:
+            raise CryptoError("field token is not base64url") from error
+        if len(raw) < _NONCE_BYTES + _TAG_BYTES:
+            raise CryptoError("field token is too short")
+        nonce, ciphertext, tag = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:-_TAG_BYTES], raw[-_TAG_BYTES:]
+        try:
+            plaintext = gmssl_pyx.sm4_gcm_decrypt(self._key, nonce, context.encode("utf-8"), ciphertext, tag)
+        except gmssl_pyx.GmsslInnerError as error:
+            raise CryptoError("field token failed authentication (wrong key, context or altered data)") from error
+        return bytes(plaintext).decode("utf-8")
+
+
+def encrypt_field(plaintext: str, *, context: str) -> str:
+    """Encrypt one value with SM4-GCM for `context` (see `FieldCipher`)."""
+    return FieldCipher().encrypt(plaintext, context=context)
 
 
 def decrypt_field(token: str, *, context: str) -> str:
-    """Open a token made by `encrypt_field` for the same context; raise CryptoError if it was altered."""
-    version, _sep, body = token.partition(".")
-    if version != FIELD_TOKEN_VERSION or not body:
-        raise CryptoError(f"unknown field token version {version!r}")
-    try:
-        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-    except (binascii.Error, ValueError) as error:
-        raise CryptoError("field token is not base64url") from error
-    if len(raw) < _NONCE_BYTES + _TAG_BYTES:
-        raise CryptoError("field token is too short")
-    nonce, ciphertext, tag = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:-_TAG_BYTES], raw[-_TAG_BYTES:]
-    key = derive_key("field-encryption/sm4", 16)
-    try:
-        plaintext = gmssl_pyx.sm4_gcm_decrypt(key, nonce, context.encode("utf-8"), ciphertext, tag)
-    except gmssl_pyx.GmsslInnerError as error:
-        raise CryptoError("field token failed authentication (wrong key, context or altered data)") from error
-    return bytes(plaintext).decode("utf-8")
+    """Open one token made by `encrypt_field` for the same context; raise CryptoError if it was altered."""
+    return FieldCipher().decrypt(token, context=context)
+
+
+class BlindIndex:
+    """HMAC-SM3 under one purpose's key, derived once: equality lookups without the plaintext."""
+
+    def __init__(self, purpose: str) -> None:
+        self._key = derive_key(f"blind-index/{purpose}")
+
+    def __call__(self, value: str) -> str:
+        return bytes(gmssl_pyx.sm3_hmac(self._key, value.encode("utf-8"))).hex()
 
 
 def blind_index(value: str, *, purpose: str) -> str:
-    """HMAC-SM3 of a normalised value under a per-purpose key: equality lookups without the plaintext."""
-    key = derive_key(f"blind-index/{purpose}")
-    return hmac_sm3(key, value.encode("utf-8")).hex()
+    """The blind index of one value for `purpose` (see `BlindIndex`)."""
+    return BlindIndex(purpose)(value)
 
 
 def constant_time_equal(left: bytes | str, right: bytes | str) -> bool:

@@ -23,7 +23,7 @@ from yiwang.datahub.catalog.schema import ResourceSchema
 from yiwang.datahub.ingestion.progress import PhaseClock
 from yiwang.datahub.ingestion.validation import CheckedRow
 from yiwang.datahub.models import Conflict, LookupIndex, Record
-from yiwang.datahub.registry.records import json_object, lookup_digest, record_key, seal, unseal
+from yiwang.datahub.registry.records import RecordCipher, RecordKeys, json_object
 
 MERGE_CHUNK = 5000
 # Staged rows live in a temporary table of the batch's transaction: not logged, never shared, gone after it.
@@ -77,6 +77,8 @@ class Stager:
         self.sensitive = {element.code for element in schema.elements if element.sensitive}
         self.lookups = [element.code for element in schema.elements if element.lookup]
         self.source = source_department_id
+        self.keys = RecordKeys(schema)
+        self.cipher = RecordCipher(schema.resource_id)
         self.count = 0
         # Rows of one file mostly fill the same elements: their provenance is the same text.
         self._provenance: dict[tuple[str, ...], str] = {}
@@ -90,17 +92,15 @@ class Stager:
 
     def staged(self, row: CheckedRow) -> tuple[Any, ...]:
         """The staged form of one checked row."""
-        key = record_key(self.schema, row.values)
+        key = self.keys.key(row.values)
         plain = {code: value for code, value in row.values.items() if code not in self.sensitive}
         secret = {code: value for code, value in row.values.items() if code in self.sensitive}
-        lookups = {
-            code: lookup_digest(self.schema, code, row.values[code]) for code in self.lookups if code in row.values
-        }
+        lookups = {code: self.keys.lookup(code, row.values[code]) for code in self.lookups if code in row.values}
         return (
             row.row,
             key,
             _json(plain),
-            seal(self.schema.resource_id, key, secret),
+            self.cipher.seal(key, secret),
             self._provenance_of(tuple(row.values)),
             _json(lookups) if lookups else "",
         )
@@ -181,6 +181,7 @@ class Merger:
         self.now = connection.ops.adapt_datetimefield_value(now)
         self.sensitive = {element.code for element in schema.elements if element.sensitive}
         self.lookups = {element.code for element in schema.elements if element.lookup}
+        self.cipher = RecordCipher(schema.resource_id)
 
     def merge(self, clock: PhaseClock | None = None) -> MergeCounts:
         """Insert new keys in the database, merge existing ones here; return what happened."""
@@ -253,9 +254,9 @@ class Merger:
     def _merge_row(self, row: tuple[Any, ...], pending: _Pending) -> str:
         (_number, key, staged_data, staged_protected, _staged_provenance, staged_lookups,
          record_id, record_data, record_protected, record_provenance) = row  # fmt: skip
-        incoming = json_object(staged_data) | unseal(self.resource_id, key, staged_protected)
+        incoming = json_object(staged_data) | self.cipher.unseal(key, staged_protected)
         current_plain = json_object(record_data)
-        current_secret = unseal(self.resource_id, key, record_protected)
+        current_secret = self.cipher.unseal(key, record_protected)
         current = current_plain | current_secret
         provenance = json_object(record_provenance)
         changed_codes: list[str] = []
@@ -275,9 +276,7 @@ class Merger:
             return "unchanged"
         plain = {code: value for code, value in current.items() if code not in self.sensitive}
         secret = {code: value for code, value in current.items() if code in self.sensitive}
-        pending.updates.append(
-            (_dump(plain), seal(self.resource_id, key, secret), _dump(provenance), self.now, record_id)
-        )
+        pending.updates.append((_dump(plain), self.cipher.seal(key, secret), _dump(provenance), self.now, record_id))
         lookups = json_object(staged_lookups)
         for code in changed_codes:
             if code in self.lookups and code in lookups:

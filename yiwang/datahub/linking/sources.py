@@ -18,7 +18,7 @@ from yiwang.datahub.catalog.schema import ResourceSchema
 from yiwang.datahub.catalog.selectors import resource_list, resource_schema
 from yiwang.datahub.linking.records import ENTITY_SCHEMA, PERSON_SCHEMA
 from yiwang.datahub.models import LinkKind, Record
-from yiwang.datahub.registry.records import unseal
+from yiwang.datahub.registry.records import RecordCipher
 
 CHUNK_RECORDS = 5000
 # Record attribute → the concept of the element that holds it. The first element with the concept is read.
@@ -88,6 +88,7 @@ def source_batches(kind: str, sources: Sequence[LinkSource]) -> Iterator[pa.Reco
     for source in sources:
         last = 0
         sensitive = any(element.sensitive for element in source.schema.elements)
+        cipher = RecordCipher(source.schema.resource_id)
         while True:
             chunk = list(
                 Record.objects.filter(resource_id=source.schema.resource_id, pk__gt=last)
@@ -101,7 +102,7 @@ def source_batches(kind: str, sources: Sequence[LinkSource]) -> Iterator[pa.Reco
             for _pk, key, data, protected in chunk:
                 values = dict(data or {})
                 if sensitive and protected:
-                    values |= unseal(source.schema.resource_id, key, protected)
+                    values |= cipher.unseal(key, protected)
                 columns["source"].append(source.slug)
                 columns["record_id"].append(key)
                 for attribute in attributes:

@@ -25,7 +25,7 @@ from yiwang.core.identifiers import mask_id_number, mask_name, mask_phone
 from yiwang.datahub.catalog.schema import ElementSpec, ResourceSchema
 from yiwang.datahub.catalog.selectors import resource_schema
 from yiwang.datahub.models import UPDATE_CYCLE_DAYS, ConflictStatus, LookupIndex, Record
-from yiwang.datahub.registry.records import lookup_digest, record_key
+from yiwang.datahub.registry.records import RecordKeys
 
 # The overall score is the mean of the dimensions that apply, weighted so. Validity and completeness weigh most
 # because they are what a consumer of the data meets first; timeliness and uniqueness least, because a late or
@@ -200,11 +200,9 @@ def _reference_names(rule: Rule) -> dict[str, str] | None:
 def references_found(target: ReferenceTarget, values: Iterable[str]) -> set[str]:
     """The values that exist in the target, looked up in bulk by their stored key or blind index."""
     by_stored: dict[str, list[str]] = {}
+    keys = RecordKeys(target.schema)
     for value in set(values):
-        if target.by_key:
-            stored = record_key(target.schema, {target.element_code: value})
-        else:
-            stored = lookup_digest(target.schema, target.element_code, value)
+        stored = keys.key({target.element_code: value}) if target.by_key else keys.lookup(target.element_code, value)
         by_stored.setdefault(stored, []).append(value)
     stored_values = list(by_stored)
     found: set[str] = set()

@@ -13,7 +13,7 @@ for the whole pass is one 8-byte hash per person (name + birth date) for the dup
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -50,7 +50,7 @@ from yiwang.datahub.quality.rules import (
     score_fields,
 )
 from yiwang.datahub.quality.selectors import QualityScoreView, quality_may_recompute, score_view
-from yiwang.datahub.registry.records import records_after, unseal
+from yiwang.datahub.registry.records import RecordCipher, records_after
 from yiwang.org.selectors import department_get
 
 CHUNK_RECORDS = 5000
@@ -78,6 +78,7 @@ class _RecordPass:
         self.schema = schema
         self.elements = {element.code: element for element in schema.elements}
         self.has_sensitive = any(element.sensitive for element in schema.elements)
+        self.cipher = RecordCipher(schema.resource_id)
         self.rules = {element.code: element_rules(element) for element in schema.elements}
         self.local = {
             element.code: LocalCheck(element, self.rules[element.code])
@@ -100,8 +101,8 @@ class _RecordPass:
         self.tallies: dict[Scope, Tally] = {None: Tally()}
         # Records mostly fill the same elements: count each scope's sets of codes, spread them over the
         # per-element counters once at the end (one count per record instead of one per value).
-        self.filled_sets: dict[Scope, Counter[tuple[str, ...]]] = {}
-        self.set_by_sets: dict[Scope, Counter[tuple[str, ...]]] = {}
+        self.filled_sets: defaultdict[Scope, Counter[tuple[str, ...]]] = defaultdict(Counter)
+        self.set_by_sets: defaultdict[Scope, Counter[tuple[str, ...]]] = defaultdict(Counter)
 
     def tally(self, scope: Scope) -> Tally:
         if scope not in self.tallies:
@@ -144,7 +145,7 @@ class _RecordPass:
         for _pk, key, data, protected, provenance in chunk:
             merged = dict(data or {})
             if self.has_sensitive and protected:
-                merged |= unseal(self.schema.resource_id, key, protected)
+                merged |= self.cipher.unseal(key, protected)
             # Elements the published version no longer has are left out, as are empty values.
             values = {
                 code: str(value) for code, value in merged.items() if code in self.elements and value not in ("", None)
@@ -158,13 +159,13 @@ class _RecordPass:
             scopes = [everyone]
             everyone.records += 1
             filled = tuple(values)
-            filled_sets.setdefault(None, Counter())[filled] += 1
+            filled_sets[None][filled] += 1
             for department, codes in by_source.items():
                 tally = self.tally(department)
                 scopes.append(tally)
                 tally.records += 1
-                filled_sets.setdefault(department, Counter())[filled] += 1
-                set_by_sets.setdefault(department, Counter())[tuple(codes)] += 1
+                filled_sets[department][filled] += 1
+                set_by_sets[department][tuple(codes)] += 1
             if self.person is not None and self.person[0] in values and self.person[1] in values:
                 digest = _person_hash(values[self.person[0]], values[self.person[1]])
                 for tally in scopes:
