@@ -10,6 +10,7 @@ erases a value.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -151,6 +152,7 @@ class MergeCounts:
     changed: int
     unchanged: int
     conflicts: int
+    compared: dict[str, int]  # per element: incoming values that met the authoritative source's value
 
 
 @dataclass
@@ -182,6 +184,8 @@ class Merger:
         self.sensitive = {element.code for element in schema.elements if element.sensitive}
         self.lookups = {element.code for element in schema.elements if element.lookup}
         self.cipher = RecordCipher(schema.resource_id)
+        self.compared: Counter[str] = Counter()
+        self.key_codes = {element.code for element in schema.key_elements}  # found by it: always agree
 
     def merge(self, clock: PhaseClock | None = None) -> MergeCounts:
         """Insert new keys in the database, merge existing ones here; return what happened."""
@@ -209,7 +213,9 @@ class Merger:
             self._write(pending)
             conflicts += len(pending.conflicts)
         stage_drop()
-        return MergeCounts(inserted=inserted, changed=changed, unchanged=unchanged, conflicts=conflicts)
+        return MergeCounts(
+            inserted=inserted, changed=changed, unchanged=unchanged, conflicts=conflicts, compared=dict(self.compared)
+        )
 
     def _insert_new(self) -> int:
         cast = "::jsonb" if _is_postgresql() else ""
@@ -262,16 +268,19 @@ class Merger:
         changed_codes: list[str] = []
         for code, value in incoming.items():
             old = current.get(code)
-            if old == value:
-                continue
             authority = self.authorities.get(code)
             setter = provenance.get(code, [None, None])[0]
-            if authority is None or self.source == authority or setter != authority or not old:
+            checked = authority is not None and self.source != authority and setter == authority and bool(old)
+            if checked and code not in self.key_codes:
+                self.compared[code] += 1  # agreeing or not, the value met the authoritative one
+            if old == value:
+                continue
+            if not checked:
                 current[code] = value
                 provenance[code] = [self.source, self.batch_id]
                 changed_codes.append(code)
             else:
-                pending.conflicts.append(self._conflict(record_id, key, code, old, value, provenance[code][1]))
+                pending.conflicts.append(self._conflict(record_id, key, code, str(old), value, provenance[code][1]))
         if not changed_codes:
             return "unchanged"
         plain = {code: value for code, value in current.items() if code not in self.sensitive}

@@ -478,6 +478,7 @@ def _run(
             unchanged=counts.unchanged,
             conflicts=counts.conflicts,
             duplicate_key_rows=duplicate_key_rows,
+            compared=counts.compared,
             report_path=str(files.csv) if files else "",
             finished_at=now,
         )

@@ -44,6 +44,13 @@ class Batch(models.Model):
         default=0, help_text=_("rows refused because their key repeats within the file")
     )
     unknown_columns = models.JSONField(default=list, blank=True)
+    # None for batches merged before the merge counted them (the quality scores then estimate).
+    compared = models.JSONField(
+        null=True,
+        blank=True,
+        default=None,
+        help_text=_("per element: values of this batch that met a value of the element's authoritative source"),
+    )
     report_path = models.CharField(max_length=500, blank=True)
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(default=timezone.now)

@@ -309,6 +309,9 @@ class Delivery:
     last_delivery: datetime.datetime | None = None
     last_batch: int | None = None
     recent: tuple[dict[str, Any], ...] = ()
+    # Per element, values that met the authoritative source's value, as the merges counted them; None when a
+    # batch predates the counting.
+    compared: dict[str, int] | None = None
 
 
 @dataclass
@@ -426,16 +429,19 @@ def _uniqueness(inputs: ScoringInputs, scope: Scope, tally: Tally) -> tuple[floa
 def _compared(inputs: ScoringInputs, department: int, code: str) -> tuple[int, int]:
     """Values of one element a non-authoritative department sent that met an authoritative value, and disagreed.
 
-    Estimated from its batches: rows that reached the merge, less the values it set itself (no authoritative
-    value to meet), for elements it is seen to send (it set one, or raised a conflict on one).
+    As its merges counted them; for departments with batches from before the counting, estimated from its
+    batches: rows that reached the merge, less the values it set itself (no authoritative value to meet), for
+    elements it is seen to send (it set one, or raised a conflict on one).
     """
     raised = inputs.raised.get((department, code), Counter())
     disagreed = sum(raised[status] for status in _AGAINST_OTHER)
+    delivery = inputs.deliveries.get(department)
+    if delivery is not None and delivery.compared is not None:
+        return max(delivery.compared.get(code, 0), sum(raised.values())), disagreed
     tally = inputs.tallies.get(department)
     set_by = tally.set_by[code] if tally is not None else 0
     if not set_by and not sum(raised.values()):
         return 0, 0
-    delivery = inputs.deliveries.get(department)
     rows = delivery.merged_rows if delivery is not None else 0
     return max(rows - set_by, sum(raised.values())), disagreed
 

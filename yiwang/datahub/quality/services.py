@@ -236,9 +236,26 @@ def _deliveries(resource_id: int) -> dict[int, Delivery]:
         ]
         when, batch_id = last.get(department, (None, None))
         result[department] = Delivery(
-            merged_rows=max(merged.get(department, 0), 0), last_delivery=when, last_batch=batch_id, recent=tuple(recent)
+            merged_rows=max(merged.get(department, 0), 0),
+            last_delivery=when,
+            last_batch=batch_id,
+            recent=tuple(recent),
+            compared=_compared_counts(resource_id, department),
         )
     return result
+
+
+def _compared_counts(resource_id: int, department: int) -> dict[str, int] | None:
+    """Per element, the department's values that met the authoritative source's, summed over its batches."""
+    total: Counter[str] = Counter()
+    counts = Batch.objects.filter(
+        resource_id=resource_id, source_department_id=department, status=BatchStatus.COMMITTED
+    ).values_list("compared", flat=True)
+    for compared in counts.iterator():
+        if compared is None:
+            return None  # a batch merged before the merge counted: estimate instead
+        total.update(compared)
+    return dict(total)
 
 
 def _conflict_counts(
