@@ -105,7 +105,9 @@ def generate(path: Path, rows: int, *, seed: int = 2026, bad_share: float = 0.02
         writer.writerow(HEADER)
         for index in range(rows):
             born = start + datetime.timedelta(days=index // 1000 % 24000)
-            area = DISTRICTS[index % 4]
+            # Birth date × order code repeat every 24 million rows: the next 24 million go to the next district,
+            # so that every key is unique up to 96 million rows (and the first 24 million are as before).
+            area = DISTRICTS[(index + index // 24_000_000) % 4]
             number = compose_id_number(area, born, index % 1000)
             sex = "男" if index % 1000 % 2 else "女"
             name = chooser.choice(SURNAMES) + chooser.choice(GIVEN) + (chooser.choice(GIVEN) if index % 3 else "")

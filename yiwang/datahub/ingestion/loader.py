@@ -11,7 +11,7 @@ erases a value.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -121,27 +121,33 @@ class Stager:
         self.count += len(staged)
 
 
-def duplicate_keys() -> list[list[int]]:
-    """Row numbers that share a key inside the batch, one list per key."""
-    with connection.cursor() as cursor:
+_REPEATED_KEYS = f"SELECT key FROM {STAGE} GROUP BY key HAVING COUNT(*) > 1"
+
+
+def duplicate_keys() -> Iterator[list[int]]:
+    """Row numbers that share a key inside the batch, one list per key, streamed (a file may repeat millions)."""
+    with connection.chunked_cursor() as cursor:
         cursor.execute(
-            f"SELECT s.key, s.row_number FROM {STAGE} s WHERE s.key IN ("
-            f"SELECT key FROM {STAGE} GROUP BY key HAVING COUNT(*) > 1) ORDER BY s.key, s.row_number"
+            f"SELECT s.key, s.row_number FROM {STAGE} s WHERE s.key IN ({_REPEATED_KEYS}) ORDER BY s.key, s.row_number"
         )
-        groups: dict[str, list[int]] = {}
-        for key, row_number in cursor.fetchall():
-            groups.setdefault(key, []).append(row_number)
-    return list(groups.values())
+        current: str | None = None
+        group: list[int] = []
+        while rows := cursor.fetchmany(MERGE_CHUNK):
+            for key, row_number in rows:
+                if key != current and group:
+                    yield group
+                    group = []
+                current = key
+                group.append(row_number)
+        if group:
+            yield group
 
 
-def discard_rows(*, row_numbers: Iterable[int]) -> None:
-    """Remove staged rows (those refused after staging, such as duplicate keys)."""
-    numbers = list(row_numbers)
+def discard_repeated_keys() -> int:
+    """Remove every staged row whose key repeats within the batch, in one statement; return how many."""
     with connection.cursor() as cursor:
-        for start in range(0, len(numbers), 500):
-            part = numbers[start : start + 500]
-            placeholders = ", ".join(["%s"] * len(part))
-            cursor.execute(f"DELETE FROM {STAGE} WHERE row_number IN ({placeholders})", part)
+        cursor.execute(f"DELETE FROM {STAGE} WHERE key IN ({_REPEATED_KEYS})")
+        return int(max(cursor.rowcount, 0))
 
 
 @dataclass(frozen=True)

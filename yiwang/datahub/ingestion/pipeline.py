@@ -32,7 +32,7 @@ from yiwang.datahub.ingestion.errors import UnreadableFile
 from yiwang.datahub.ingestion.loader import (
     Merger,
     Stager,
-    discard_rows,
+    discard_repeated_keys,
     duplicate_keys,
     refresh_statistics,
     stage_create,
@@ -386,6 +386,26 @@ def _add_errors(report: ErrorReport, errors: list[RowError]) -> None:
         report.add(error.row, error.column, error.value, error.reason)
 
 
+LISTED_ROWS = 10  # rows named in a repeated key's message; a key on thousands of rows is said in numbers
+
+
+def _refuse_repeated_keys(schema: ResourceSchema, report: ErrorReport) -> int:
+    """Report every row whose key repeats within the file, then drop them all from the stage; return how many."""
+    key_names = "、".join(element.name for element in schema.key_elements)
+    refused = 0
+    for numbers in duplicate_keys():
+        listed = ", ".join(str(number) for number in numbers[:LISTED_ROWS])
+        if len(numbers) > LISTED_ROWS:
+            listed = _("%(rows)s and %(count)d more") % {"rows": listed, "count": len(numbers) - LISTED_ROWS}
+        reason = _("the same key is on rows %(rows)s of this file") % {"rows": listed}
+        for number in numbers:
+            report.add(number, key_names, "", reason)
+        refused += len(numbers)
+    if refused:
+        discard_repeated_keys()
+    return refused
+
+
 def _run(
     actor: Actor | None,
     schema: ResourceSchema,
@@ -435,16 +455,8 @@ def _run(
         clock.seconds["read"] = time.perf_counter() - started - sum(clock.seconds.values())
         with clock("index"):
             stage_index()
-            repeated = duplicate_keys()
-        duplicate_key_rows = 0
-        for numbers in repeated:
-            key_names = "、".join(element.name for element in schema.key_elements)
-            listed = ", ".join(str(number) for number in numbers)
-            for number in numbers:
-                report.add(number, key_names, "", _("the same key is on rows %(rows)s of this file") % {"rows": listed})
-            discard_rows(row_numbers=numbers)
-            rejected += len(numbers)
-            duplicate_key_rows += len(numbers)
+            duplicate_key_rows = _refuse_repeated_keys(schema, report)
+            rejected += duplicate_key_rows
         now = timezone.now()
         counts = Merger(
             schema=schema,

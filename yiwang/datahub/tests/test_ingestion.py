@@ -123,6 +123,20 @@ def test_duplicate_keys_inside_a_file_are_all_refused(registries, tmp_path):
     assert "2, 4" in text
 
 
+def test_a_file_repeating_many_keys_many_times_is_refused_row_by_row_in_one_pass(registries, tmp_path):
+    # Three people twelve times each (lines 2–37, interleaved), then two people once (lines 38 and 39).
+    rows = [person(1 + index % 3) for index in range(36)] + [person(4), person(5)]
+    result = run(write_csv(tmp_path / "dup.csv", rows))
+    assert (result["rows"], result["accepted"], result["rejected"]) == (38, 2, 36)
+    assert Record.objects.filter(resource__slug="population").count() == 2
+    with Path(result["report"]).open(encoding="utf-8-sig") as handle:
+        report = list(csv.reader(handle))[1:]
+    assert sorted(int(line[0]) for line in report) == list(range(2, 38))
+    first = [line[3] for line in report if line[0] == "2"]
+    assert first == ["the same key is on rows 2, 5, 8, 11, 14, 17, 20, 23, 26, 29 and 2 more of this file"]
+    assert Batch.objects.get(pk=result["batch"]).duplicate_key_rows == 36
+
+
 def test_dry_run_counts_and_changes_nothing(registries, tmp_path):
     result = run(write_csv(tmp_path / "p.csv", [person(1), person(2)]), "公安局", "--dry-run")
     assert (result["batch"], result["accepted"]) == (None, 2)
