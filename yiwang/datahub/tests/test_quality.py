@@ -1,13 +1,17 @@
 """Data-quality scores on small hand-made datasets whose numbers can be worked out by hand."""
 
+import collections
 import datetime
 import io
 import json
+from array import array
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from yiwang.core.audit.models import AuditEvent
 from yiwang.core.errors import PermissionDenied
@@ -15,7 +19,7 @@ from yiwang.core.identifiers import compose_credit_code, compose_id_number, id_n
 from yiwang.datahub.authority.services import conflict_resolve
 from yiwang.datahub.ingestion.pipeline import ingest_rows
 from yiwang.datahub.models import Batch, Conflict, ConflictStatus, QualityScore
-from yiwang.datahub.quality import services
+from yiwang.datahub.quality import rules, services
 from yiwang.datahub.quality.selectors import department_ranking, quality_history, quality_latest
 from yiwang.datahub.quality.services import quality_compute
 from yiwang.datahub.quality.tasks import compute_quality_after_batch
@@ -401,3 +405,19 @@ def test_the_command_prints_a_table_and_refuses_unknown_resources(registries):
     assert "population" in text and "公安局" in text and "100.0" in text
     with pytest.raises(CommandError, match="nowhere"):
         run_command("--resource", "nowhere")
+
+
+# --- people sharing name and birth date ------------------------------------------------------------------
+
+
+@given(
+    everyone=st.lists(st.integers(min_value=-(2**63), max_value=2**63 - 1) | st.integers(0, 20), max_size=60),
+    picks=st.lists(st.integers(min_value=0, max_value=59), max_size=30),
+)
+def test_shared_persons_counts_what_a_plain_count_does(everyone, picks):
+    scope = [everyone[pick] for pick in picks if pick < len(everyone)]
+    counts = collections.Counter(everyone)
+    expected = sum(1 for person in scope if counts[person] > 1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rules, "SEARCH_SLICE", 4)  # several slices even for small scopes
+        assert rules.shared_persons(array("q", everyone), array("q", scope)) == expected
