@@ -14,21 +14,23 @@ from functools import cache
 from itertools import accumulate
 
 from yiwang.core.identifiers import compose_credit_code, compose_id_number, national_areas
+from yiwang.core.names import (
+    FEMALE_CHARACTERS,
+    MALE_CHARACTERS,
+    NEUTRAL_CHARACTERS,
+    SURNAME_CUMULATIVE_WEIGHTS,
+    SURNAMES,
+)
 from yiwang.demo.city import NAMED_CITIZENS, NamedCitizen, organisation_code
 from yiwang.demo.vocabulary import (
     COMPANY_BUSINESSES,
     COMPANY_FORMS,
     COOPERATIVE_KINDS,
     DISTRICTS,
-    FEMALE_CHARACTERS,
     FEMALE_NAMES_BEFORE_1970,
-    MALE_CHARACTERS,
     MALE_NAMES_BEFORE_1970,
     MOBILE_PREFIXES,
-    NEUTRAL_CHARACTERS,
     SHOP_KINDS,
-    SURNAME_CUMULATIVE_WEIGHTS,
-    SURNAMES,
     TRADE_NAME_CHARACTERS,
 )
 from yiwang.identity.services import CitizenRow

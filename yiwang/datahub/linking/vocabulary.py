@@ -1,41 +1,10 @@
 """Words the linking test data is made of: surnames by frequency, given-name characters, roads and compounds.
 
-The demo city (`yiwang.demo`) has similar tables; this package may only import `yiwang.core`, so it keeps its own.
+Surnames and given-name characters are the platform's (`yiwang.core.names`, shared with the demo city).
 """
 
 from __future__ import annotations
 
-from itertools import accumulate
-
-# The commonest surnames with their approximate share of the population (per cent); compound surnames are rare.
-SURNAME_SHARES: tuple[tuple[str, float], ...] = (
-    ("王", 7.25), ("李", 7.19), ("张", 6.84), ("刘", 5.38), ("陈", 4.53), ("杨", 3.08), ("黄", 2.23),
-    ("赵", 2.18), ("吴", 2.02), ("周", 1.92), ("徐", 1.55), ("孙", 1.52), ("马", 1.44), ("胡", 1.31),
-    ("朱", 1.30), ("郭", 1.21), ("何", 1.13), ("罗", 1.07), ("高", 1.07), ("林", 0.96), ("郑", 0.86),
-    ("梁", 0.82), ("谢", 0.79), ("宋", 0.73), ("唐", 0.72), ("许", 0.69), ("邓", 0.66), ("冯", 0.63),
-    ("韩", 0.63), ("曹", 0.61), ("曾", 0.59), ("彭", 0.58), ("肖", 0.57), ("蔡", 0.56), ("潘", 0.54),
-    ("田", 0.53), ("董", 0.52), ("袁", 0.51), ("于", 0.50), ("余", 0.48), ("叶", 0.47), ("蒋", 0.46),
-    ("杜", 0.45), ("苏", 0.44), ("魏", 0.43), ("程", 0.42), ("吕", 0.41), ("丁", 0.40), ("沈", 0.39),
-    ("任", 0.38), ("姚", 0.37), ("卢", 0.36), ("傅", 0.35), ("钟", 0.34), ("姜", 0.33), ("崔", 0.32),
-    ("谭", 0.31), ("廖", 0.30), ("范", 0.30), ("汪", 0.29), ("陆", 0.28), ("金", 0.27), ("石", 0.27),
-    ("戴", 0.26), ("贾", 0.26), ("韦", 0.25), ("夏", 0.25), ("邱", 0.24), ("方", 0.24), ("侯", 0.23),
-    ("邹", 0.23), ("熊", 0.22), ("孟", 0.22), ("秦", 0.21), ("白", 0.21), ("江", 0.20), ("闫", 0.20),
-    ("薛", 0.19), ("尹", 0.19), ("段", 0.18), ("雷", 0.18), ("黎", 0.17), ("史", 0.17), ("龙", 0.17),
-    ("陶", 0.16), ("贺", 0.16), ("顾", 0.16), ("毛", 0.15), ("郝", 0.15), ("龚", 0.15), ("邵", 0.14),
-    ("万", 0.14), ("钱", 0.14), ("严", 0.13), ("赖", 0.13), ("覃", 0.13), ("洪", 0.12), ("武", 0.12),
-    ("莫", 0.12), ("孔", 0.12), ("欧阳", 0.02), ("司马", 0.005), ("诸葛", 0.003), ("上官", 0.003),
-)  # fmt: skip
-SURNAMES: tuple[str, ...] = tuple(name for name, _share in SURNAME_SHARES)
-SURNAME_CUMULATIVE_WEIGHTS: tuple[float, ...] = tuple(accumulate(share for _name, share in SURNAME_SHARES))
-
-MALE_CHARACTERS = (
-    "伟强磊军勇杰涛斌超刚平辉鹏华飞鑫波宇浩凯健俊帆帅旭龙林建国志东峰亮成晨博轩睿泽豪"
-    "然航铭瑞昊天阳振兴家栋立德永庆生忠卫松柏胜利金山"
-)
-FEMALE_CHARACTERS = (
-    "芳娜敏静丽艳娟霞秀玲桂英燕萍红玉兰梅琳倩婷雪慧颖洁佳欣怡悦琪萱涵诗思梦晶璐瑶月彤妍露蕾薇云凤珍莉丹蓉琴欢"
-)
-NEUTRAL_CHARACTERS = "晓文明春子一新海安宁雨嘉可心清运"
 # Characters that sound like a given-name character and get typed for it (同音字): the generator's typos.
 HOMOPHONE_CHARACTERS = (
     "玮维炜卫莉丽立力利铭鸣名敏闽菁晶靖敬婧骅桦君钧峻珺洁婕捷韬滔彬滨宾斌潮钢纲萍苹晖徽朋菲霏妃"

@@ -13,6 +13,7 @@ from typing import NamedTuple
 import opencc
 from pypinyin import Style, lazy_pinyin
 
+from yiwang.core import names
 from yiwang.core.identifiers import compose_id_number, national_areas
 from yiwang.datahub.linking import vocabulary as words
 
@@ -32,8 +33,8 @@ _HOUSEHOLD_SIZES, _HOUSEHOLD_CUMULATIVE = (1, 2, 3, 4, 5), tuple(accumulate((0.2
 _DISTRICT_CUMULATIVE = tuple(accumulate(share for _code, _name, share in words.DISTRICTS))
 _SHARE_FROM_CITY, _SHARE_FROM_PROVINCE = 0.85, 0.10
 _TWIN_SHARE, _NAMESAKE_SHARE, _MINORITY_SHARE = 0.004, 0.004, 0.01
-_MALE_POOL = words.MALE_CHARACTERS + words.NEUTRAL_CHARACTERS
-_FEMALE_POOL = words.FEMALE_CHARACTERS + words.NEUTRAL_CHARACTERS
+_MALE_POOL = names.MALE_CHARACTERS + names.NEUTRAL_CHARACTERS
+_FEMALE_POOL = names.FEMALE_CHARACTERS + names.NEUTRAL_CHARACTERS
 
 
 class Address(NamedTuple):
@@ -70,11 +71,11 @@ def traditional_characters() -> dict[int, str]:
     """Simplified → traditional for the characters the generator writes, where converting back is exact."""
     to_traditional, to_simplified = opencc.OpenCC("s2t"), opencc.OpenCC("t2s")
     characters = set(
-        words.MALE_CHARACTERS
-        + words.FEMALE_CHARACTERS
-        + words.NEUTRAL_CHARACTERS
+        names.MALE_CHARACTERS
+        + names.FEMALE_CHARACTERS
+        + names.NEUTRAL_CHARACTERS
         + words.HOMOPHONE_CHARACTERS
-        + "".join(words.SURNAMES)
+        + "".join(names.SURNAMES)
         + "".join(words.MINORITY_GIVEN_NAMES)
         + "".join(words.ROAD_WORDS + words.ROAD_KINDS + words.COMPOUND_WORDS + words.COMPOUND_KINDS)
         + "".join(words.VILLAGE_WORDS + words.TOWN_WORDS + tuple(name for _c, name, _s in words.DISTRICTS))
@@ -179,8 +180,8 @@ class People:
 
     def surname(self) -> str:
         """A surname by frequency."""
-        cumulative = words.SURNAME_CUMULATIVE_WEIGHTS
-        return words.SURNAMES[bisect(cumulative, self.random.random() * cumulative[-1])]
+        cumulative = names.SURNAME_CUMULATIVE_WEIGHTS
+        return names.SURNAMES[bisect(cumulative, self.random.random() * cumulative[-1])]
 
     def minority_name(self) -> str:
         """Given name · father's name, written with the right middle dot."""
