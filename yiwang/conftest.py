@@ -156,6 +156,20 @@ def make_staff(db: Any, city: City) -> Callable[..., Any]:
     return make
 
 
+def url_routes() -> Iterator[str]:
+    """Every route pattern of the site, as Django's resolver knows it (for the authorization matrices' guard rails)."""
+    from django.urls import get_resolver
+
+    def walk(patterns: Any, prefix: str) -> Iterator[str]:
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            else:
+                yield prefix + str(pattern.pattern)
+
+    yield from walk(get_resolver().url_patterns, "")
+
+
 def sign_in(client: Client, user: Any) -> Client:
     """Sign a test client in; staff also pass the second factor (a confirmed TOTP device)."""
     from django_otp import DEVICE_ID_SESSION_KEY

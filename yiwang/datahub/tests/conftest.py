@@ -39,3 +39,31 @@ def registries(city: Any, make_staff: Any) -> dict[str, Any]:
         "police_data_admin": make_staff(city.public_security, (Role.DATA_ADMIN,), real_name="数据员"),
         "civil_data_admin": make_staff(city.civil_affairs, (Role.DATA_ADMIN,), real_name="民政数据员"),
     }
+
+
+@pytest.fixture
+def people(registries: dict[str, Any], accounts: Any) -> dict[str, Any]:
+    """The account of each role of the matrices (builders.ROLES) but anonymous."""
+    return {
+        "citizen": accounts.citizen,
+        "staff": accounts.staff,
+        "staff_other": accounts.staff_other,
+        "data_admin": registries["police_data_admin"],
+        "other_data_admin": registries["civil_data_admin"],
+        "admin": accounts.admin,
+    }
+
+
+@pytest.fixture
+def clients(people: dict[str, Any]) -> Any:
+    """`clients(role)`: a test client signed in as that role (none for "anonymous"), reading English pages."""
+    from django.test import Client
+
+    from yiwang.conftest import sign_in
+
+    def make(role: str) -> Client:
+        client = Client()
+        client.cookies["yiwang_language"] = "en"  # assertions read the English source strings
+        return client if role == "anonymous" else sign_in(client, people[role])
+
+    return make

@@ -4,22 +4,17 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import get_resolver
 
-from yiwang.conftest import sign_in
+from yiwang.conftest import sign_in, url_routes
 from yiwang.core.audit.models import AuditEvent
 from yiwang.datahub.models import Conflict, ConflictStatus
 from yiwang.datahub.registries import POPULATION
+from yiwang.datahub.tests.builders import ROLES, row
 from yiwang.datahub.tests.test_authority import CIVIL_PHONE, POLICE_PHONE, phone_of_person_1
 from yiwang.datahub.tests.test_quality import person, send
 from yiwang.identity.roles import Role
 
-ROLES = ["anonymous", "citizen", "staff", "staff_other", "data_admin", "other_data_admin", "admin"]
 OK, REDIRECT, BAD, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 400, 403, 404, 405
-
-
-def row(anonymous, citizen, staff, staff_other, data_admin, other_data_admin, admin):
-    return dict(zip(ROLES, (anonymous, citizen, staff, staff_other, data_admin, other_data_admin, admin), strict=True))
 
 
 DATA_ADMINS = row(REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK)
@@ -43,44 +38,14 @@ CASES = [(route, index) for route, cases in sorted(PAGES.items()) for index in r
 
 
 @pytest.fixture
-def people(registries, accounts):
-    return {
-        "citizen": accounts.citizen,
-        "staff": accounts.staff,
-        "staff_other": accounts.staff_other,
-        "data_admin": registries["police_data_admin"],
-        "other_data_admin": registries["civil_data_admin"],
-        "admin": accounts.admin,
-    }
-
-
-@pytest.fixture
-def clients(people):
-    def make(role):
-        client = Client()
-        client.cookies["yiwang_language"] = "en"  # assertions read the English source strings
-        return client if role == "anonymous" else sign_in(client, people[role])
-
-    return make
-
-
-@pytest.fixture
 def conflict(registries):
     send(registries, "police", POPULATION, [person(1), person(2)])
     send(registries, "civil", POPULATION, [person(1, **{"联系电话": CIVIL_PHONE}), person(2)])
     return Conflict.objects.get()
 
 
-def _routes(patterns, prefix=""):
-    for pattern in patterns:
-        if hasattr(pattern, "url_patterns"):
-            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
-        else:
-            yield prefix + str(pattern.pattern)
-
-
 def test_every_conflict_route_is_in_the_matrix():
-    routes = {route for route in _routes(get_resolver().url_patterns) if route.startswith("console/datahub/conflicts")}
+    routes = {route for route in url_routes() if route.startswith("console/datahub/conflicts")}
     assert routes == set(PAGES)
 
 

@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import get_resolver
 
-from yiwang.conftest import sign_in
+from yiwang.conftest import sign_in, url_routes
 from yiwang.datahub.catalog import selectors, services
 from yiwang.datahub.models import Resource, ResourceStatus
 from yiwang.datahub.tests.builders import element
@@ -219,19 +218,9 @@ def _outcome(response):
     return response.status_code
 
 
-def _routes(patterns, prefix=""):
-    for pattern in patterns:
-        if hasattr(pattern, "url_patterns"):
-            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
-        else:
-            yield prefix + str(pattern.pattern)
-
-
 def test_every_catalog_route_is_in_the_matrix():
     routes = {
-        route.removeprefix("console/datahub/")
-        for route in _routes(get_resolver().url_patterns)
-        if route.startswith("console/datahub/catalog")
+        route.removeprefix("console/datahub/") for route in url_routes() if route.startswith("console/datahub/catalog")
     }
     assert routes == set(MATRIX)
 

@@ -8,35 +8,13 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.urls import get_resolver
 
-from yiwang.conftest import sign_in
+from yiwang.conftest import url_routes
 from yiwang.core.identifiers import compose_id_number
 from yiwang.datahub.models import Batch, Record
+from yiwang.datahub.tests.builders import ROLES, row
 
-ROLES = ["anonymous", "citizen", "staff", "staff_other", "data_admin", "other_data_admin", "admin"]
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED, UNAUTHORIZED = 200, 302, 403, 404, 405, 401
-
-
-def row(anonymous, citizen, staff, staff_other, data_admin, other_data_admin, admin):
-    return dict(zip(ROLES, (anonymous, citizen, staff, staff_other, data_admin, other_data_admin, admin), strict=True))
-
-
-@pytest.fixture
-def clients(registries, accounts):
-    people = {
-        "citizen": accounts.citizen,
-        "staff": accounts.staff,
-        "staff_other": accounts.staff_other,
-        "data_admin": registries["police_data_admin"],
-        "other_data_admin": registries["civil_data_admin"],
-        "admin": accounts.admin,
-    }
-
-    def make(role):
-        return Client() if role == "anonymous" else sign_in(Client(), people[role])
-
-    return make
 
 
 def population_csv(count=3, start=1):
@@ -83,18 +61,10 @@ PAGES = {
 }
 
 
-def _routes(patterns, prefix=""):
-    for pattern in patterns:
-        if hasattr(pattern, "url_patterns"):
-            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
-        else:
-            yield prefix + str(pattern.pattern)
-
-
 def test_every_ingestion_route_is_in_the_matrix():
     routes = {
         route.removeprefix("console/datahub/")
-        for route in _routes(get_resolver().url_patterns)
+        for route in url_routes()
         if route.startswith(("console/datahub/ingest", "console/datahub/batches"))
     }
     assert routes == set(PAGES)

@@ -4,22 +4,16 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import get_resolver
 
-from yiwang.conftest import sign_in
+from yiwang.conftest import sign_in, url_routes
 from yiwang.core.audit.models import AuditEvent
 from yiwang.datahub.ingestion.pipeline import ingest_rows
 from yiwang.datahub.models import LinkKind, LinkReview, LinkRun, Record, ReviewDecision
-from yiwang.datahub.tests.test_authority_pages import _routes
+from yiwang.datahub.tests.builders import ROLES, row
 from yiwang.datahub.tests.test_linking import people, publish_roster
 from yiwang.identity.roles import Role
 
-ROLES = ["anonymous", "citizen", "staff", "staff_other", "data_admin", "other_data_admin", "admin"]
 OK, REDIRECT, FORBIDDEN, NOT_FOUND = 200, 302, 403, 404
-
-
-def row(anonymous, citizen, staff, staff_other, data_admin, other_data_admin, admin):
-    return dict(zip(ROLES, (anonymous, citizen, staff, staff_other, data_admin, other_data_admin, admin), strict=True))
 
 
 DATA_ADMINS = row(REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, OK, OK)
@@ -45,25 +39,6 @@ MATRICES = {
     "console/datahub/quality": "test_quality_pages",
     "console/datahub/linking": "test_linking_pages",
 }
-
-
-@pytest.fixture
-def clients(registries, accounts):
-    people_by_role = {
-        "citizen": accounts.citizen,
-        "staff": accounts.staff,
-        "staff_other": accounts.staff_other,
-        "data_admin": registries["police_data_admin"],
-        "other_data_admin": registries["civil_data_admin"],
-        "admin": accounts.admin,
-    }
-
-    def make(role):
-        client = Client()
-        client.cookies["yiwang_language"] = "en"
-        return client if role == "anonymous" else sign_in(client, people_by_role[role])
-
-    return make
 
 
 @pytest.fixture
@@ -95,7 +70,7 @@ def review(registries):
 
 
 def test_every_datahub_console_route_is_in_a_matrix():
-    routes = {route for route in _routes(get_resolver().url_patterns) if route.startswith("console/datahub/")}
+    routes = {route for route in url_routes() if route.startswith("console/datahub/")}
     unclaimed = {route for route in routes if not route.startswith(tuple(MATRICES))}
     assert unclaimed == set()
     assert {route for route in routes if route.startswith("console/datahub/linking")} == set(PAGES)

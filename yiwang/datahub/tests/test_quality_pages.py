@@ -4,23 +4,18 @@ import datetime
 
 import pytest
 from django.test import Client
-from django.urls import get_resolver
 
-from yiwang.conftest import sign_in
+from yiwang.conftest import sign_in, url_routes
 from yiwang.core.audit.models import AuditEvent
 from yiwang.core.identifiers import mask_id_number
 from yiwang.datahub.models import Batch, QualityScore, Resource
 from yiwang.datahub.quality.services import quality_compute
 from yiwang.datahub.registries import LEGAL_ENTITIES, POPULATION
+from yiwang.datahub.tests.builders import ROLES, row
 from yiwang.datahub.tests.test_quality import entity, person, send
 from yiwang.identity.roles import Role
 
-ROLES = ["anonymous", "citizen", "staff", "staff_other", "data_admin", "other_data_admin", "admin"]
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
-
-
-def row(anonymous, citizen, staff, staff_other, data_admin, other_data_admin, admin):
-    return dict(zip(ROLES, (anonymous, citizen, staff, staff_other, data_admin, other_data_admin, admin), strict=True))
 
 
 STAFF = row(REDIRECT, FORBIDDEN, OK, OK, OK, OK, OK)
@@ -44,28 +39,6 @@ PAGES = {
 
 
 @pytest.fixture
-def people(registries, accounts):
-    return {
-        "citizen": accounts.citizen,
-        "staff": accounts.staff,
-        "staff_other": accounts.staff_other,
-        "data_admin": registries["police_data_admin"],
-        "other_data_admin": registries["civil_data_admin"],
-        "admin": accounts.admin,
-    }
-
-
-@pytest.fixture
-def clients(people):
-    def make(role):
-        client = Client()
-        client.cookies["yiwang_language"] = "en"  # assertions read the English source strings
-        return client if role == "anonymous" else sign_in(client, people[role])
-
-    return make
-
-
-@pytest.fixture
 def scored(registries):
     """Population from 公安局 and 民政局 (one conflict), scored."""
     send(registries, "police", POPULATION, [person(sequence) for sequence in range(1, 6)])
@@ -79,16 +52,8 @@ def main(response):
     return page[page.index("<main") :]
 
 
-def _routes(patterns, prefix=""):
-    for pattern in patterns:
-        if hasattr(pattern, "url_patterns"):
-            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
-        else:
-            yield prefix + str(pattern.pattern)
-
-
 def test_every_quality_route_is_in_the_matrix():
-    routes = {route for route in _routes(get_resolver().url_patterns) if route.startswith("console/datahub/quality")}
+    routes = {route for route in url_routes() if route.startswith("console/datahub/quality")}
     assert routes == set(PAGES)
 
 

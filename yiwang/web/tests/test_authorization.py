@@ -10,9 +10,8 @@ import json
 
 import pytest
 from django.test import Client
-from django.urls import get_resolver
 
-from yiwang.conftest import ROLES
+from yiwang.conftest import ROLES, url_routes
 
 OK, REDIRECT, FORBIDDEN, NOT_ALLOWED, UNAUTHORIZED, BAD = 200, 302, 403, 405, 401, 400
 
@@ -100,20 +99,12 @@ ENDPOINTS = {
 }
 
 
-def _routes(patterns, prefix=""):
-    for pattern in patterns:
-        if hasattr(pattern, "url_patterns"):
-            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
-        else:
-            yield prefix + str(pattern.pattern)
-
-
 # Routes of the data hub are in its own matrices (yiwang/datahub/tests/), each with its guard rail.
 OWNED_ELSEWHERE = ("console/admin/", "api/v1/", "console/datahub/")
 
 
 def test_every_route_is_in_the_matrix():
-    routes = {route for route in _routes(get_resolver().url_patterns) if not route.startswith(OWNED_ELSEWHERE)}
+    routes = {route for route in url_routes() if not route.startswith(OWNED_ELSEWHERE)}
     assert routes == set(PAGES)
 
 
