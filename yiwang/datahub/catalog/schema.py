@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+ELEMENT_FIELDS = (
+    "code", "name", "data_type", "length", "required", "enumeration", "sensitive", "is_key", "lookup", "concept",
+    "rules",
+)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class ElementSpec:
@@ -38,6 +43,11 @@ class ElementSpec:
             "concept": self.concept,
             "rules": self.rules,
         }
+
+    @classmethod
+    def from_object(cls, item: Any) -> ElementSpec:
+        """The spec of anything with the element attributes (a catalog row, a built-in registry's definition)."""
+        return cls.from_json({field: getattr(item, field) for field in ELEMENT_FIELDS})
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ElementSpec:

@@ -332,19 +332,7 @@ def resource_snapshot(resource: Resource) -> dict[str, Any]:
         "lenient_identifiers": resource.lenient_identifiers,
         "related": sorted(item.code for item in resource.related.all()),
         "elements": [
-            ElementSpec(
-                code=element.code,
-                name=element.name,
-                data_type=element.data_type,
-                length=element.length,
-                required=element.required,
-                enumeration=tuple(element.enumeration),
-                sensitive=element.sensitive,
-                is_key=element.is_key,
-                lookup=element.lookup,
-                concept=element.concept,
-                rules=element.rules,
-            ).to_json()
+            ElementSpec.from_object(element).to_json()
             # Sorted here, not by the database, so that a prefetch of the elements serves it.
             for element in sorted(resource.elements.all(), key=lambda item: (item.position, item.id))
         ],
@@ -487,22 +475,7 @@ def registries_ensure(*, actor: Actor | None = None) -> list[Resource]:
                 continue  # another process created it at the same moment
             _replace_elements(
                 resource,
-                [
-                    ElementSpec(
-                        code=item.code,
-                        name=item.name,
-                        data_type=item.data_type,
-                        length=item.length,
-                        required=item.required,
-                        enumeration=tuple(item.enumeration),
-                        sensitive=item.sensitive,
-                        is_key=item.is_key,
-                        lookup=item.lookup,
-                        concept=item.concept,
-                        rules=dict(item.rules),
-                    )
-                    for item in definition.elements
-                ],
+                [ElementSpec.from_object(item) for item in definition.elements],
             )
             if department is not None:
                 resource.elements.update(authoritative_department_id=department.id)
