@@ -9,7 +9,9 @@ from django.db.models import Q, QuerySet
 
 from yiwang.core.crypto import decrypt_field
 from yiwang.core.identifiers import mask_id_number, mask_name, mask_phone
+from yiwang.datahub.catalog.selectors import resource_schema
 from yiwang.datahub.models import Conflict, ConflictStatus
+from yiwang.datahub.registry.selectors import record_view
 from yiwang.identity.roles import Role
 from yiwang.identity.selectors import scope_to_departments
 
@@ -41,6 +43,18 @@ def conflict_values(conflict: Conflict) -> tuple[str, str]:
         decrypt_field(conflict.authoritative_value, context=context),
         decrypt_field(conflict.other_value, context=context),
     )
+
+
+def conflict_record_label(conflict: Conflict) -> tuple[str, str]:
+    """The element's name and the record's key values in clear (part of the audited read of the conflict)."""
+    schema = resource_schema(slug=conflict.resource.slug)
+    try:
+        element_name = schema.element(conflict.element_code).name
+    except KeyError:
+        element_name = conflict.element_code
+    values = record_view(schema, conflict.record).values
+    key = " / ".join(f"{element.name} {values.get(element.code, '')}" for element in schema.key_elements)
+    return element_name, key
 
 
 def _masked(code: str, value: str) -> str:

@@ -24,7 +24,8 @@ class RecordView:
     provenance: dict[str, list[int]]
 
 
-def _view(schema: ResourceSchema, record: Record) -> RecordView:
+def record_view(schema: ResourceSchema, record: Record) -> RecordView:
+    """A stored record with its sealed values opened."""
     values = dict(record.data) | unseal(schema.resource_id, record.key, record.protected)
     return RecordView(record_id=record.pk, key=record.key, values=values, provenance=dict(record.provenance))
 
@@ -32,13 +33,13 @@ def _view(schema: ResourceSchema, record: Record) -> RecordView:
 def record_get(*, schema: ResourceSchema, key_values: dict[str, str]) -> RecordView | None:
     """The record whose key elements have these (canonical) values."""
     record = Record.objects.filter(resource_id=schema.resource_id, key=record_key(schema, key_values)).first()
-    return _view(schema, record) if record else None
+    return record_view(schema, record) if record else None
 
 
 def record_by_stored_key(*, schema: ResourceSchema, key: str) -> RecordView | None:
     """The record with this stored key (as linking and conflicts name records: a blind index for sensitive keys)."""
     record = Record.objects.filter(resource_id=schema.resource_id, key=key).first()
-    return _view(schema, record) if record else None
+    return record_view(schema, record) if record else None
 
 
 def records_by_lookup(*, schema: ResourceSchema, element_code: str, value: str) -> list[RecordView]:
@@ -49,7 +50,7 @@ def records_by_lookup(*, schema: ResourceSchema, element_code: str, value: str) 
             resource_id=schema.resource_id, element_code=element_code, digest=digest
         ).values("record_id")
     )
-    return [_view(schema, record) for record in records]
+    return [record_view(schema, record) for record in records]
 
 
 def record_count(*, resource_id: int) -> int:

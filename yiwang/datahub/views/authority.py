@@ -16,11 +16,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 from yiwang.core.audit.services import record_event
 from yiwang.core.errors import NotFound, YiwangError
 from yiwang.core.forms import AccessibleFormMixin, add_service_error
-from yiwang.datahub.authority.selectors import conflict_feedback, conflict_for, conflict_queue, conflict_values
+from yiwang.datahub.authority.selectors import (
+    conflict_feedback,
+    conflict_for,
+    conflict_queue,
+    conflict_record_label,
+    conflict_values,
+)
 from yiwang.datahub.authority.services import conflict_resolve, may_resolve
-from yiwang.datahub.catalog.selectors import resource_list, resource_schema
-from yiwang.datahub.models import Conflict, ConflictStatus, ResourceStatus
-from yiwang.datahub.registry.records import unseal
+from yiwang.datahub.catalog.selectors import resource_list
+from yiwang.datahub.models import ConflictStatus, ResourceStatus
 from yiwang.identity.access import staff_required
 from yiwang.identity.roles import Role
 
@@ -85,19 +90,6 @@ def conflict_feedback_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _record_label(conflict: Conflict) -> tuple[str, str]:
-    """The element's name and the record's key values in clear (part of the audited read of the conflict)."""
-    schema = resource_schema(slug=conflict.resource.slug)
-    try:
-        element_name = schema.element(conflict.element_code).name
-    except KeyError:
-        element_name = conflict.element_code
-    record = conflict.record
-    values = dict(record.data) | unseal(record.resource_id, record.key, record.protected)
-    key = " / ".join(f"{element.name} {values.get(element.code, '')}" for element in schema.key_elements)
-    return element_name, key
-
-
 @staff_required(Role.DATA_ADMIN, Role.PLATFORM_ADMIN)
 @require_http_methods(["GET", "POST"])
 def conflict_view(request: HttpRequest, conflict_id: int) -> HttpResponse:
@@ -128,7 +120,7 @@ def conflict_view(request: HttpRequest, conflict_id: int) -> HttpResponse:
                 messages.success(request, _("The decision is recorded and sent to both departments."))
                 return redirect("datahub:conflict", conflict_id=conflict.pk)
     authoritative, other = conflict_values(conflict)
-    element_name, key = _record_label(conflict)
+    element_name, key = conflict_record_label(conflict)
     record_event(
         actor=user,
         action="datahub.conflict.read",
