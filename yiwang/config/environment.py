@@ -66,6 +66,10 @@ class Environment:
     login_failure_limit: int
     login_lockout_minutes: int
     audit_chain_lanes: int
+    exchange_compliance_days: int
+    exchange_source_days: int
+    exchange_demand_days: int
+    gateway_cache_seconds: int
     email_url: str
     log_level: str
 
@@ -96,6 +100,10 @@ def read_environment() -> Environment:
         login_failure_limit=_integer("YIWANG_LOGIN_FAILURE_LIMIT", 5),
         login_lockout_minutes=_integer("YIWANG_LOGIN_LOCKOUT_MINUTES", 15),
         audit_chain_lanes=_integer("YIWANG_AUDIT_CHAIN_LANES", 16),
+        exchange_compliance_days=_integer("YIWANG_EXCHANGE_COMPLIANCE_DAYS", 2),
+        exchange_source_days=_integer("YIWANG_EXCHANGE_SOURCE_DAYS", 5),
+        exchange_demand_days=_integer("YIWANG_EXCHANGE_DEMAND_DAYS", 10),
+        gateway_cache_seconds=_integer("YIWANG_GATEWAY_CACHE_SECONDS", 2),
         email_url=os.environ.get("YIWANG_EMAIL_URL", "console:"),
         log_level=os.environ.get("YIWANG_LOG_LEVEL", "INFO"),
     )
@@ -107,4 +115,13 @@ def read_environment() -> Environment:
         raise ImproperlyConfigured("YIWANG_OIDC_PRIVATE_KEY must be set when YIWANG_ENV=production")
     if not 1 <= environment.audit_chain_lanes <= 256:
         raise ImproperlyConfigured("YIWANG_AUDIT_CHAIN_LANES must be between 1 and 256")
+    for name, days in (
+        ("YIWANG_EXCHANGE_COMPLIANCE_DAYS", environment.exchange_compliance_days),
+        ("YIWANG_EXCHANGE_SOURCE_DAYS", environment.exchange_source_days),
+        ("YIWANG_EXCHANGE_DEMAND_DAYS", environment.exchange_demand_days),
+    ):
+        if not 1 <= days <= 60:
+            raise ImproperlyConfigured(f"{name} must be between 1 and 60 working days")
+    if not 0 <= environment.gateway_cache_seconds <= 60:
+        raise ImproperlyConfigured("YIWANG_GATEWAY_CACHE_SECONDS must be between 0 and 60")
     return environment

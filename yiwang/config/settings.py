@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "yiwang.identity",
     "yiwang.web",
     "yiwang.datahub",
+    "yiwang.exchange",
     "yiwang.demo",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -62,6 +63,7 @@ if ENV.redis_url:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "yiwang.exchange.middleware.GatewayLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yiwang.web.middleware.ChineseFirstLocaleMiddleware",
@@ -292,6 +294,12 @@ DEFAULT_FROM_EMAIL = "noreply@yiwang.invalid"
 
 # --- audit -------------------------------------------------------------------------
 YIWANG_AUDIT_CHAIN_LANES = ENV.audit_chain_lanes
+
+# --- exchange ---------------------------------------------------------------------
+YIWANG_EXCHANGE_COMPLIANCE_DAYS = ENV.exchange_compliance_days
+YIWANG_EXCHANGE_SOURCE_DAYS = ENV.exchange_source_days
+YIWANG_EXCHANGE_DEMAND_DAYS = ENV.exchange_demand_days
+YIWANG_GATEWAY_CACHE_SECONDS = ENV.gateway_cache_seconds
 
 # --- logging: never personal data ------------------------------------------------------
 LOGGING = {

@@ -31,3 +31,4 @@ else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_yiwang_{os.getpid()}"}
 # Reports, uploads and progress files of each test process apart from every other's.
 MEDIA_ROOT = VAR_DIR / f"test-media-{os.getpid()}"
+YIWANG_GATEWAY_CACHE_SECONDS = 0

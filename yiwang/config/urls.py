@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from yiwang.config.api import api
+from yiwang.exchange.gateway import gateway
 
 admin.site.site_header = "Yiwang · 一网通"
 admin.site.site_title = "Yiwang"
@@ -15,9 +16,11 @@ urlpatterns = [
     path("console/admin/login/", RedirectView.as_view(pattern_name="identity:login", query_string=True)),
     path("console/admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("gateway/v1/", gateway.urls),
     path("", include("yiwang.identity.oidc_urls")),
     path("", include("yiwang.identity.urls")),
     path("console/datahub/", include("yiwang.datahub.urls")),
+    path("", include("yiwang.exchange.urls")),
     path("", include("yiwang.web.urls")),
 ]
 

@@ -62,6 +62,54 @@ def sm2_generate_key_pair() -> Sm2KeyPair:
     return Sm2KeyPair(public_key=bytes(public_key), private_key=bytes(private_key))
 
 
+# GB/T 32918.5 recommended curve parameters (the only curve SM2 uses).
+_SM2_P = 0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFF
+_SM2_A = _SM2_P - 3
+_SM2_N = 0xFFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123
+_SM2_G = (
+    0x32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7,
+    0xBC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0,
+)
+
+
+def _sm2_add(left: tuple[int, int] | None, right: tuple[int, int] | None) -> tuple[int, int] | None:
+    if left is None:
+        return right
+    if right is None:
+        return left
+    (x1, y1), (x2, y2) = left, right
+    if x1 == x2 and (y1 + y2) % _SM2_P == 0:
+        return None
+    if left == right:
+        slope = (3 * x1 * x1 + _SM2_A) * pow(2 * y1, -1, _SM2_P) % _SM2_P
+    else:
+        slope = (y2 - y1) * pow(x2 - x1, -1, _SM2_P) % _SM2_P
+    x3 = (slope * slope - x1 - x2) % _SM2_P
+    return x3, (slope * (x1 - x3) - y1) % _SM2_P
+
+
+def sm2_key_pair_from_secret(secret: bytes) -> Sm2KeyPair:
+    """The SM2 key pair whose private key is derived from `secret` (32 bytes or more of key material).
+
+    For keys that must not be stored anywhere: the platform derives them from the master key when it needs
+    them, so that no one who can only write the database can sign in the platform's name.
+    """
+    if len(secret) < 32:
+        raise CryptoError("an SM2 key needs at least 32 bytes of secret material")
+    scalar = int.from_bytes(secret, "big") % (_SM2_N - 2) + 1
+    point: tuple[int, int] | None = None
+    addend: tuple[int, int] | None = _SM2_G
+    remaining = scalar
+    while remaining:  # double-and-add; runs once per process per key, not on a hot path
+        if remaining & 1:
+            point = _sm2_add(point, addend)
+        addend = _sm2_add(addend, addend)
+        remaining >>= 1
+    assert point is not None
+    public_key = point[0].to_bytes(32, "big") + point[1].to_bytes(32, "big")
+    return Sm2KeyPair(public_key=public_key, private_key=scalar.to_bytes(32, "big"))
+
+
 def sm2_sign(key_pair: Sm2KeyPair, message: bytes, *, signer_id: bytes = SM2_DEFAULT_SIGNER_ID) -> bytes:
     """SM3withSM2 signature (GB/T 32918, with the Z value over `signer_id`), DER-encoded."""
     try:

@@ -399,3 +399,13 @@ def enterprise_codes_registered(codes: Iterable[str], *, chunk: int = 900) -> se
 def user_get(*, user_id: int) -> User | None:
     """An active account by id (for background tasks that act on someone's behalf)."""
     return User.objects.filter(pk=user_id, is_active=True).select_related("department").first()
+
+
+def staff_emails(*, roles: Iterable[str], department_id: int | None = None) -> list[str]:
+    """E-mail addresses of active staff holding any of `roles` (in one department, or anywhere when None)."""
+    queryset = User.objects.filter(kind=UserKind.STAFF, is_active=True, role_assignments__role__in=list(roles)).exclude(
+        email=""
+    )
+    if department_id is not None:
+        queryset = queryset.filter(department_id=department_id)
+    return sorted(set(queryset.values_list("email", flat=True)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,3 +177,45 @@ def resource_detail(*, slug: str) -> Resource:
     if resource is None:
         raise NotFound(_("No resource has slug %(slug)s.") % {"slug": slug})
     return resource
+
+
+@dataclass(frozen=True)
+class SharedResource:
+    """A published resource as the exchange sees it: its elements and who may have it on what terms."""
+
+    schema: ResourceSchema
+    source_department_id: int | None
+    source_department: str
+    sharing_type: str
+    sharing_condition: str
+    sharing_methods: tuple[str, ...]
+
+
+def shared_resource(*, slug: str) -> SharedResource:
+    """The latest published version of a resource with its live sharing attributes; NotFound otherwise."""
+    schema = resource_schema(slug=slug)
+    resource = Resource.objects.select_related("source_department").get(pk=schema.resource_id)
+    return SharedResource(
+        schema=schema,
+        source_department_id=resource.source_department_id,
+        source_department=resource.source_department.name if resource.source_department else "",
+        sharing_type=resource.sharing_type,
+        sharing_condition=resource.sharing_condition,
+        sharing_methods=tuple(resource.sharing_methods or ()),
+    )
+
+
+def shared_resource_by_id(*, resource_id: int) -> SharedResource:
+    resource = Resource.objects.filter(pk=resource_id).first()
+    if resource is None:
+        raise NotFound(_("No such resource."), field="resource")
+    return shared_resource(slug=resource.slug)
+
+
+def source_departments_for(*, query: str) -> list[int]:
+    """Source departments of the published resources a query finds, the most frequent first."""
+    found = [item.id for item in catalog_search(query=query, limit=20)]
+    departments = Resource.objects.filter(pk__in=found, source_department__isnull=False).values_list(
+        "source_department_id", flat=True
+    )
+    return [department_id for department_id, _count in Counter(departments).most_common()]
