@@ -86,7 +86,7 @@ class GatewayClient:
     purpose: str
     case_ref: str = ""
     transport: Transport | None = None
-    clock: Callable[[], float] = time.time
+    clock: Callable[[], float] = field(default=lambda: time.time())
     nonce: Callable[[], str] = field(default=lambda: secrets.token_urlsafe(18))
 
     def __post_init__(self) -> None:

@@ -106,6 +106,7 @@ class ActiveGrant:
     clear: frozenset[str]
     valid_from: Any
     valid_until: Any
+    revoked: bool
 
 
 @dataclass(frozen=True)
@@ -138,8 +139,14 @@ def _load_consumer(app_key: str) -> ConsumerCredentials | None:
 
 def _load_grants(consumer_id: int, resource_id: int) -> list[ActiveGrant]:
     return [
-        ActiveGrant(frozenset(grant.elements), frozenset(grant.clear_elements), grant.valid_from, grant.valid_until)
-        for grant in Grant.objects.filter(consumer_id=consumer_id, resource_id=resource_id, revoked_at__isnull=True)
+        ActiveGrant(
+            frozenset(grant.elements),
+            frozenset(grant.clear_elements),
+            grant.valid_from,
+            grant.valid_until,
+            grant.revoked_at is not None,
+        )
+        for grant in Grant.objects.filter(consumer_id=consumer_id, resource_id=resource_id)
     ]
 
 
@@ -347,10 +354,12 @@ def _access(request: HttpRequest, slug: str, operation: str, *, asked: list[str]
         (consumer.id, call.resource_id), lambda: _load_grants(consumer.id, resource.shared.schema.resource_id)
     )
     today = timezone.localdate()
-    current = [grant for grant in grants if grant.valid_from <= today <= grant.valid_until]
+    current = [grant for grant in grants if not grant.revoked and grant.valid_from <= today <= grant.valid_until]
     if not current:
-        if grants:
+        if any(not grant.revoked for grant in grants):
             raise GatewayRefusal(403, "grant_expired", _("The grant for this resource has expired or not begun."))
+        if grants:
+            raise GatewayRefusal(403, "grant_revoked", _("The grant for this resource was revoked."))
         raise GatewayRefusal(403, "no_grant", _("The system has no grant for this resource."))
     granted = frozenset().union(*(grant.elements for grant in current))
     clear = frozenset().union(*(grant.clear for grant in current))

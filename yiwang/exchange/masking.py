@@ -25,7 +25,7 @@ _BANK_WORDS = ("银行卡", "银行账号", "账号", "卡号", "bank")
 # The street: the first road, street, lane or alley, not a subdistrict (街道).
 _STREET = re.compile(r"大道|大街|胡同|路|街(?!道)|巷|弄|里(?=\d)")
 # Failing a street, the smallest division named.
-_DIVISION = re.compile(r"街道|镇|乡|区|县|市")
+_DIVISION = re.compile(r"街道|镇|乡|(?<!社)区|县|市")
 ADDRESS_CUT = "****"
 
 

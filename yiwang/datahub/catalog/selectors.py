@@ -212,10 +212,41 @@ def shared_resource_by_id(*, resource_id: int) -> SharedResource:
     return shared_resource(slug=resource.slug)
 
 
-def source_departments_for(*, query: str) -> list[int]:
-    """Source departments of the published resources a query finds, the most frequent first."""
-    found = [item.id for item in catalog_search(query=query, limit=20)]
-    departments = Resource.objects.filter(pk__in=found, source_department__isnull=False).values_list(
-        "source_department_id", flat=True
+def _bigrams(text: str) -> set[str]:
+    """Pairs of adjacent Han characters or alphanumerics (Chinese has no spaces to split words on)."""
+    cleaned = "".join(char if char.isalnum() else " " for char in text)
+    pairs: set[str] = set()
+    for chunk in cleaned.split():
+        pairs.update(chunk[index : index + 2] for index in range(len(chunk) - 1))
+    return pairs
+
+
+def source_departments_for(*, query: str, minimum: float = 1.0) -> list[int]:
+    """Source departments of the published resources that resemble a free text (a data demand), best first.
+
+    Each published resource is scored by the character pairs it shares with the text, each pair weighted by how
+    rare it is in the catalog (inverse document frequency), so that 户籍 counts and 信息 hardly does; a department
+    scores its best resource. Departments under `minimum` are not suggested.
+    """
+    import math
+
+    wanted = set()
+    for term in search_terms(query) + [query]:
+        wanted |= _bigrams(term)
+    resources = list(
+        _published(Resource.objects.filter(source_department__isnull=False)).values_list(
+            "source_department_id", "search_text"
+        )
     )
-    return [department_id for department_id, _count in Counter(departments).most_common()]
+    if not wanted or not resources:
+        return []
+    documents = [(department_id, _bigrams(text)) for department_id, text in resources]
+    frequency: Counter[str] = Counter()
+    for _department, pairs in documents:
+        frequency.update(pairs & wanted)
+    best: dict[int, float] = {}
+    for department_id, pairs in documents:
+        score = sum(math.log(1 + len(documents) / frequency[pair]) for pair in pairs & wanted)
+        best[department_id] = max(best.get(department_id, 0.0), score)
+    ranked = sorted(best.items(), key=lambda item: -item[1])
+    return [department_id for department_id, score in ranked if score >= minimum]

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from yiwang.datahub.tests.conftest import clients, people, registries  # noqa: F401 - fixtures shared
 from yiwang.exchange.client import GatewayClient, GatewayResponse
@@ -98,7 +99,7 @@ def exchange(registries: dict[str, Any]) -> Exchange:  # noqa: F811 - the fixtur
     credentials = services.consumer_register(
         actor=registries["civil_data_admin"], department_id=registries["civil"], name="低保审核系统"
     )
-    today = datetime.date.today()
+    today = timezone.localdate()
     request = services.access_request_submit(
         actor=registries["civil_data_admin"],
         data=services.AccessRequestInput(

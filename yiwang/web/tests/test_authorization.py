@@ -13,7 +13,7 @@ from django.test import Client
 
 from yiwang.conftest import ROLES, url_routes
 
-OK, REDIRECT, FORBIDDEN, NOT_ALLOWED, UNAUTHORIZED, BAD = 200, 302, 403, 405, 401, 400
+OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED, UNAUTHORIZED, BAD = 200, 302, 403, 404, 405, 401, 400
 
 
 def row(anonymous, citizen, agent, staff, staff_other, admin):
@@ -27,6 +27,7 @@ STAFF = row(REDIRECT, FORBIDDEN, FORBIDDEN, OK, OK, OK)
 ADMIN = row(REDIRECT, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK)
 POST_ONLY_CITIZENS = row(REDIRECT, NOT_ALLOWED, NOT_ALLOWED, FORBIDDEN, FORBIDDEN, FORBIDDEN)
 ANONYMOUS_ONLY = row(OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
+GATEWAY_UNSIGNED = row(*[UNAUTHORIZED] * 6)
 
 # route pattern → (path to request with GET, expected status per role)
 PAGES = {
@@ -72,6 +73,16 @@ PAGES = {
     "o/userinfo/": ("/o/userinfo/", row(*[UNAUTHORIZED] * 6)),
     # Signed-in users are asked to confirm; with no session there is nothing to end.
     "o/logout/": ("/o/logout/", row(REDIRECT, OK, OK, OK, OK, OK)),
+    # 谁用了我的数据: the exchange's page for citizens (its console pages are in the exchange's own matrix).
+    "my/data-use/": ("/my/data-use/", CITIZENS),
+    # The exchange gateway answers signed requests only: a browser session opens nothing. Its documents are public.
+    "gateway/v1/": ("/gateway/v1/", row(*[NOT_FOUND] * 6)),
+    "gateway/v1/openapi.json": ("/gateway/v1/openapi.json", EVERYONE),
+    "gateway/v1/docs": ("/gateway/v1/docs", EVERYONE),
+    "gateway/v1/<resource>/records/<key>": ("/gateway/v1/population/records/419802199003070031", GATEWAY_UNSIGNED),
+    "gateway/v1/<resource>/records:batch": ("/gateway/v1/population/records:batch", row(*[NOT_ALLOWED] * 6)),
+    "gateway/v1/<resource>/query": ("/gateway/v1/population/query", row(*[NOT_ALLOWED] * 6)),
+    "gateway/v1/<resource>/verify": ("/gateway/v1/population/verify", row(*[NOT_ALLOWED] * 6)),
 }
 
 # The Django admin is for platform administrators; everyone else is sent to sign in.
@@ -99,8 +110,9 @@ ENDPOINTS = {
 }
 
 
-# Routes of the data hub are in its own matrices (yiwang/datahub/tests/), each with its guard rail.
-OWNED_ELSEWHERE = ("console/admin/", "api/v1/", "console/datahub/")
+# Routes of the data hub and of the exchange's console are in their own matrices (yiwang/datahub/tests/,
+# yiwang/exchange/tests/test_pages.py), each with its guard rail.
+OWNED_ELSEWHERE = ("console/admin/", "api/v1/", "console/datahub/", "console/exchange/")
 
 
 def test_every_route_is_in_the_matrix():
