@@ -301,6 +301,12 @@ YIWANG_EXCHANGE_SOURCE_DAYS = ENV.exchange_source_days
 YIWANG_EXCHANGE_DEMAND_DAYS = ENV.exchange_demand_days
 YIWANG_GATEWAY_CACHE_SECONDS = ENV.gateway_cache_seconds
 
+# Enqueued by `yiwang worker` at these intervals (seconds): (task's dotted path, interval).
+YIWANG_PERIODIC_TASKS: list[tuple[str, int]] = [
+    ("yiwang.exchange.tasks.seal_access_log", 60),
+    ("yiwang.exchange.tasks.chase_access_requests", 3600),
+]
+
 # --- logging: never personal data ------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -497,7 +498,7 @@ def access_requests_chase(*, today: datetime.date | None = None) -> ChaseResult:
                 request.save(update_fields=["reminded_on"])
                 record_model_event(actor=None, action="exchange.request.remind", instance=request)
                 reminded.append(request.pk)
-                transaction.on_commit(lambda pk=request.pk: notify_request_late.enqueue(request_id=pk, level=0))
+                transaction.on_commit(partial(notify_request_late.enqueue, request_id=request.pk, level=0))
                 continue
             late = calendar_count_working_days(request.stage_due, today).days
             if late <= request.escalation_level:
@@ -508,9 +509,7 @@ def access_requests_chase(*, today: datetime.date | None = None) -> ChaseResult:
                 actor=None, action="exchange.request.escalate", instance=request, changes={"working_days_late": late}
             )
             escalated.append(request.pk)
-            transaction.on_commit(
-                lambda pk=request.pk, level=late: notify_request_late.enqueue(request_id=pk, level=level)
-            )
+            transaction.on_commit(partial(notify_request_late.enqueue, request_id=request.pk, level=late))
     overdue = list(DataDemand.objects.filter(status=DemandStatus.ROUTED, due__lt=today).values_list("pk", flat=True))
     return ChaseResult(reminded=reminded, escalated=escalated, demands_overdue=overdue)
 

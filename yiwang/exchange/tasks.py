@@ -8,6 +8,7 @@ from django_tasks import task
 
 from yiwang.exchange.log import access_log_seal
 from yiwang.exchange.models import AccessRequest, RequestStatus
+from yiwang.exchange.services import access_requests_chase
 from yiwang.identity.roles import Role
 from yiwang.identity.selectors import staff_emails
 
@@ -16,6 +17,13 @@ from yiwang.identity.selectors import staff_emails
 def seal_access_log() -> int:
     """Seal the settled entries of the access log (run every minute or so: `yiwang exchange seal-log`)."""
     return len(access_log_seal())
+
+
+@task()
+def chase_access_requests() -> int:
+    """Remind on due access requests and escalate late ones (hourly; each step happens once a day)."""
+    chased = access_requests_chase()
+    return len(chased.reminded) + len(chased.escalated)
 
 
 @task()

@@ -231,7 +231,7 @@ def source_departments_for(*, query: str, minimum: float = 1.0) -> list[int]:
     import math
 
     wanted = set()
-    for term in search_terms(query) + [query]:
+    for term in [*search_terms(query), query]:
         wanted |= _bigrams(term)
     resources = list(
         _published(Resource.objects.filter(source_department__isnull=False)).values_list(

@@ -58,7 +58,7 @@ def django_transport(client: Client) -> Callable[[str, str, dict[str, str], byte
     """The gateway client's transport over Django's test client (the whole stack, middleware included)."""
 
     def send(method: str, path: str, headers: dict[str, str], body: bytes) -> GatewayResponse:
-        extra = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()}
+        extra: dict[str, Any] = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()}
         content_type = extra.pop("HTTP_CONTENT_TYPE", "application/json")
         response = client.generic(method, path, data=body, content_type=content_type, **extra)
         return GatewayResponse(response.status_code, dict(response.headers), response.content)
@@ -76,7 +76,7 @@ class Exchange:
     client: GatewayClient
 
     def client_with(self, **changes: Any) -> GatewayClient:
-        values = {
+        values: dict[str, Any] = {
             "base_url": "http://testserver",
             "app_key": self.app_key,
             "secret": self.secret,

@@ -323,7 +323,7 @@ def test_revoked_grant_is_refused(exchange: Any) -> None:
     _problem(exchange.client.record("population", ZHANG), 403, "grant_revoked")
 
 
-# --- the access log ----------------------------------------------------------------------------------------------------
+# --- the access log ------------------------------------------------------------------------------------------
 
 
 def test_every_call_is_logged_refused_ones_included(exchange: Any) -> None:

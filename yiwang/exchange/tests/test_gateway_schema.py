@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 import schemathesis
-from schemathesis.core import NotSet
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schemathesis.core import NotSet
 
 from yiwang.exchange.client import GATEWAY_PREFIX
 

@@ -173,3 +173,26 @@ def test_seal_log_command(exchange: Any, capsys: Any) -> None:
     AccessLogEntry.objects.update(at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=1))
     call_command("exchange", "seal-log")
     assert "1 seal(s) made" in capsys.readouterr().out
+
+
+def test_the_worker_enqueues_the_sealer_periodically(exchange: Any) -> None:
+    from yiwang.core.management.commands.worker import enqueue_periodic
+
+    exchange.client.record("population", KEYS[0])
+    AccessLogEntry.objects.update(at=datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=1))
+
+    class OnePass:
+        """Lets the loop run once (tasks run at once in tests: the immediate backend)."""
+
+        def __init__(self) -> None:
+            self.passes = 0
+
+        def is_set(self) -> bool:
+            self.passes += 1
+            return self.passes > 1
+
+        def wait(self, seconds: float) -> None:
+            return None
+
+    enqueue_periodic(OnePass())  # type: ignore[arg-type]
+    assert AccessLogSeal.objects.count() == 1

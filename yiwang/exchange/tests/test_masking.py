@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from yiwang.datahub.catalog.schema import ElementSpec
 from yiwang.datahub.registries import BUILTIN_REGISTRIES, POPULATION
 from yiwang.datahub.tests.builders import element
 from yiwang.exchange.masking import MaskKind, is_masked_by_default, mask_address, mask_kind, mask_value
@@ -56,7 +57,5 @@ def test_population_elements_masked_by_default() -> None:
     assert kinds["registered_address"] == MaskKind.ADDRESS
 
 
-def _spec(definition: object) -> object:
-    from yiwang.datahub.catalog.schema import ElementSpec
-
+def _spec(definition: object) -> ElementSpec:
     return ElementSpec.from_object(definition)
