@@ -24,6 +24,7 @@ from yiwang.datahub.catalog.services import registries_ensure
 from yiwang.datahub.ingestion.pipeline import ingest_file
 from yiwang.demo.city import CITY_CODE, CITY_NAME, DEFAULT_SEED, DEMO_PASSWORD, CityPlan, city_plan
 from yiwang.demo.population import SCALES, EnterpriseRow, generate_people, named_citizen_rows
+from yiwang.demo.exchange import load_exchange
 from yiwang.demo.registries import write_legal_entities_file, write_population_file
 from yiwang.demo.selectors import DEMO_OBJECT_TYPE, LOAD_ACTION, LOAD_COMPLETE_ACTION, DemoCity, demo_city
 from yiwang.identity import selectors as identity_selectors
@@ -280,6 +281,15 @@ def _load_registries(*, city: DemoCity, progress: Progress) -> tuple[int, int]:
     return people.accepted + people.unchanged, entities.accepted + entities.unchanged
 
 
+def _load_exchange(*, progress: Progress) -> None:
+    """Consumer systems, access requests, a data demand and sample gateway calls (see demo/exchange.py)."""
+    counts = load_exchange()
+    progress(
+        "exchange",
+        _("data sharing: %(systems)d consumer systems, %(requests)d access requests, %(calls)d gateway calls") % counts,
+    )
+
+
 def _record_completion(city: DemoCity) -> None:
     """Audit the end of the load, so that `demo_city` reports it complete."""
     record_event(
@@ -346,6 +356,7 @@ def demo_load(
     )
     citizens, enterprises = _load_people(city=city, skip=0, batch_size=batch_size, progress=progress)
     _load_registries(city=city, progress=progress)
+    _load_exchange(progress=progress)
     _record_completion(city)
     return DemoLoadResult(
         scale=scale,
@@ -377,6 +388,7 @@ def demo_resume(*, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress = _s
     )
     citizens, enterprises = _load_people(city=city, skip=stored, batch_size=batch_size, progress=progress)
     _load_registries(city=city, progress=progress)
+    _load_exchange(progress=progress)
     _record_completion(city)
     return DemoLoadResult(
         scale=city.scale,

@@ -75,6 +75,26 @@ class HttpTransport:
             self._connection = None
 
 
+class InProcessTransport:
+    """Calls the gateway inside this Django process through the whole stack (middleware, log included),
+    without a network: for tests and for the demo city's sample calls."""
+
+    def __init__(self, *, host: str = "127.0.0.1") -> None:
+        from django.test import Client
+
+        self._client = Client(HTTP_HOST=host)
+
+    def __call__(self, method: str, path: str, headers: dict[str, str], body: bytes) -> GatewayResponse:
+        from django.utils import translation
+
+        extra: dict[str, Any] = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()}
+        content_type = extra.pop("HTTP_CONTENT_TYPE", "application/json")
+        # The request activates a language of its own: the caller's must survive it.
+        with translation.override(translation.get_language()):
+            response = self._client.generic(method, path, data=body, content_type=content_type, **extra)
+        return GatewayResponse(response.status_code, dict(response.headers), response.content)
+
+
 @dataclass
 class GatewayClient:
     """Signed calls to the gateway for one consumer system, on behalf of one person, for one purpose."""

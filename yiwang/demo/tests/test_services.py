@@ -141,3 +141,26 @@ def test_an_interrupted_load_keeps_the_organisation_and_whole_batches_and_resume
 def test_resuming_needs_a_started_load(db):
     with pytest.raises(NotFound):
         demo_resume()
+
+
+def test_the_demo_shares_data_through_the_gateway(loaded):
+    import datetime
+
+    from django.utils import timezone
+
+    from yiwang.exchange import selectors as exchange_selectors
+
+    admin = identity_selectors.user_find_by_login("admin")
+    systems = exchange_selectors.consumer_list(viewer=admin)
+    assert {system.name for system in systems} == {"最低生活保障信息系统", "社会保险经办系统"}
+    requests = {item.consumer: item.status for item in exchange_selectors.request_list(viewer=admin)}
+    assert requests == {"最低生活保障信息系统": "granted", "社会保险经办系统": "compliance"}
+    today = timezone.localdate()
+    statistics = exchange_selectors.exchange_statistics(
+        viewer=admin, since=today - datetime.timedelta(days=1), until=today + datetime.timedelta(days=1)
+    )
+    assert (statistics.calls, statistics.refused) == (6, 0)
+    citizen = identity_selectors.user_find_by_login("citizen")
+    uses = exchange_selectors.uses_of_my_data(user=citizen)
+    assert {use.operation for use in uses} == {"verify", "record"}
+    assert {use.department for use in uses} == {"民政局"}

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from yiwang.datahub.tests.conftest import clients, people, registries  # noqa: F401 - fixtures shared
-from yiwang.exchange.client import GatewayClient, GatewayResponse
+from yiwang.exchange.client import GatewayClient, InProcessTransport
 
 # Three people of the test city; 张三's record has every element.
 PEOPLE = [
@@ -54,16 +52,9 @@ PEOPLE = [
 ELEMENTS = ["id_number", "name", "sex", "birth_date", "registered_address", "phone", "division"]
 
 
-def django_transport(client: Client) -> Callable[[str, str, dict[str, str], bytes], GatewayResponse]:
-    """The gateway client's transport over Django's test client (the whole stack, middleware included)."""
-
-    def send(method: str, path: str, headers: dict[str, str], body: bytes) -> GatewayResponse:
-        extra: dict[str, Any] = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers.items()}
-        content_type = extra.pop("HTTP_CONTENT_TYPE", "application/json")
-        response = client.generic(method, path, data=body, content_type=content_type, **extra)
-        return GatewayResponse(response.status_code, dict(response.headers), response.content)
-
-    return send
+def django_transport() -> InProcessTransport:
+    """The gateway client's transport through the whole Django stack (middleware included)."""
+    return InProcessTransport(host="testserver")
 
 
 @dataclass
@@ -83,7 +74,7 @@ class Exchange:
             "user_id": "civil-clerk-7",
             "purpose": "最低生活保障审核",
             "case_ref": "DB-2026-0001",
-            "transport": django_transport(Client()),
+            "transport": django_transport(),
         }
         values.update(changes)
         return GatewayClient(**values)

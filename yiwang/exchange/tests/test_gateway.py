@@ -171,7 +171,7 @@ def test_wrong_secret_is_refused(exchange: Any) -> None:
 
 
 def _tampering(change: Any) -> Any:
-    inner = django_transport(Client())
+    inner = django_transport()
 
     def send(method: str, path: str, headers: dict[str, str], body: bytes) -> GatewayResponse:
         method, path, headers, body = change(method, path, headers, body)
@@ -227,7 +227,7 @@ def test_replayed_nonce_is_refused(exchange: Any) -> None:
 
 def test_a_request_replayed_byte_for_byte_is_refused(exchange: Any) -> None:
     sent: list[tuple[str, str, dict[str, str], bytes]] = []
-    inner = django_transport(Client())
+    inner = django_transport()
 
     def record(method: str, path: str, headers: dict[str, str], body: bytes) -> GatewayResponse:
         sent.append((method, path, headers, body))
