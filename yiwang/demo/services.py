@@ -23,8 +23,8 @@ from yiwang.core.errors import Conflict, NotFound, ValidationFailed
 from yiwang.datahub.catalog.services import registries_ensure
 from yiwang.datahub.ingestion.pipeline import ingest_file
 from yiwang.demo.city import CITY_CODE, CITY_NAME, DEFAULT_SEED, DEMO_PASSWORD, CityPlan, city_plan
-from yiwang.demo.population import SCALES, EnterpriseRow, generate_people, named_citizen_rows
 from yiwang.demo.exchange import load_exchange
+from yiwang.demo.population import SCALES, EnterpriseRow, generate_people, named_citizen_rows
 from yiwang.demo.registries import write_legal_entities_file, write_population_file
 from yiwang.demo.selectors import DEMO_OBJECT_TYPE, LOAD_ACTION, LOAD_COMPLETE_ACTION, DemoCity, demo_city
 from yiwang.identity import selectors as identity_selectors
