@@ -546,15 +546,20 @@ def query(request: HttpRequest, resource: str, payload: QueryIn, elements: str |
     call.result_count = len(page)
     schema = access.resource.shared.schema
     return {
-        "records": [
-            {
-                "key": "|".join(row.values.get(element.code, "") for element in schema.key_elements),
-                **_present(access, row),
-            }
-            for row in page
-        ],
+        "records": [_queried(access, schema.key_elements, row) for row in page],
         "next": _cursor(page[-1].record_id) if len(rows) > payload.limit else None,
     }
+
+
+def _queried(access: Access, key_elements: Any, row: RecordView) -> dict[str, Any]:
+    """A found record: its key shown as its key elements are shown to this system (masked, or not at all)."""
+    parts = []
+    for element in key_elements:
+        value = row.values.get(element.code, "") if element.code in access.granted else ""
+        if value and element.code not in access.clear and is_masked_by_default(element):
+            value = mask_value(element, value)
+        parts.append(value)
+    return {"key": "|".join(parts), **_present(access, row)}
 
 
 @gateway.post(
