@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import orjson
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from yiwang.core.audit.services import record_event
@@ -75,38 +75,63 @@ class CallRecord:
     reason: str = ""
 
 
-def access_log_append(call: CallRecord, *, status: int, latency_ms: float) -> int:
-    """Insert one entry (and the records it concerns); the only write on the request path."""
-    with transaction.atomic():
-        entry = AccessLogEntry.objects.create(
-            at=timezone.now(),
-            request_id=call.request_id,
-            app_key=call.app_key[:64],
-            consumer_id=call.consumer_id,
-            consumer_department_id=call.consumer_department_id,
-            resource_slug=call.resource_slug[:64],
-            resource_id=call.resource_id,
-            provider_department_id=call.provider_department_id,
-            operation=call.operation,
-            elements=call.elements,
-            keys_digest=call.keys_digest,
-            purpose=call.purpose[:200],
-            user_id=call.user_id[:64],
-            case_ref=call.case_ref[:128],
-            result_count=call.result_count,
-            status=status,
-            reason=call.reason,
-            latency_ms=round(latency_ms, 3),
-            client_ip=call.client_ip,
-        )
-        if call.subjects and call.resource_id is not None:
-            AccessLogSubject.objects.bulk_create(
-                [
-                    AccessLogSubject(entry_id=entry.pk, resource_id=call.resource_id, subject_key=key[:128])
-                    for key in dict.fromkeys(call.subjects)
-                ]
+_ENTRY_COLUMNS = (
+    "at", "request_id", "app_key", "consumer_id", "consumer_department_id", "resource_slug", "resource_id",
+    "provider_department_id", "operation", "elements", "keys_digest", "purpose", "user_id", "case_ref",
+    "result_count", "status", "reason", "latency_ms", "client_ip",
+)  # fmt: skip
+
+
+def _entry_values(call: CallRecord, *, status: int, latency_ms: float) -> dict[str, object]:
+    return {
+        "at": timezone.now(),
+        "request_id": call.request_id,
+        "app_key": call.app_key[:64],
+        "consumer_id": call.consumer_id,
+        "consumer_department_id": call.consumer_department_id,
+        "resource_slug": call.resource_slug[:64],
+        "resource_id": call.resource_id,
+        "provider_department_id": call.provider_department_id,
+        "operation": call.operation,
+        "elements": call.elements,
+        "keys_digest": call.keys_digest,
+        "purpose": call.purpose[:200],
+        "user_id": call.user_id[:64],
+        "case_ref": call.case_ref[:128],
+        "result_count": call.result_count,
+        "status": status,
+        "reason": call.reason,
+        "latency_ms": round(latency_ms, 3),
+        "client_ip": call.client_ip,
+    }
+
+
+def access_log_append(call: CallRecord, *, status: int, latency_ms: float) -> None:
+    """Insert one entry and the records it concerns: the only write on the request path.
+
+    On PostgreSQL one statement (the subjects' INSERT reads the entry's id from a data-modifying CTE): one
+    round trip and one commit per call. Elsewhere two statements in one transaction.
+    """
+    values = _entry_values(call, status=status, latency_ms=latency_ms)
+    subjects = [key[:128] for key in dict.fromkeys(call.subjects)] if call.resource_id is not None else []
+    if connection.vendor == "postgresql":
+        values["elements"] = orjson.dumps(values["elements"]).decode()
+        columns = ", ".join(_ENTRY_COLUMNS)
+        placeholders = ", ".join("%s::jsonb" if column == "elements" else "%s" for column in _ENTRY_COLUMNS)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH entry AS (INSERT INTO exchange_accesslogentry ({columns}) VALUES ({placeholders}) RETURNING id) "  # noqa: S608 - fixed column names
+                "INSERT INTO exchange_accesslogsubject (entry_id, resource_id, subject_key) "
+                "SELECT entry.id, %s, subject FROM entry, unnest(%s::text[]) AS subject",
+                [*(values[column] for column in _ENTRY_COLUMNS), call.resource_id, subjects],
             )
-    return int(entry.pk)
+        return
+    with transaction.atomic():
+        entry = AccessLogEntry.objects.create(**values)
+        if subjects:
+            AccessLogSubject.objects.bulk_create(
+                [AccessLogSubject(entry_id=entry.pk, resource_id=call.resource_id, subject_key=key) for key in subjects]
+            )
 
 
 def keys_digest(items: Sequence[str] | dict[str, object]) -> str:

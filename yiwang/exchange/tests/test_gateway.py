@@ -385,3 +385,39 @@ def test_gateway_has_its_own_openapi_document(client: Client) -> None:
     }
     assert "X-App-Key" in json.dumps(document["components"]["securitySchemes"])
     assert AccessLogEntry.objects.count() == 0
+
+
+def _redis_reachable() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _redis_reachable(), reason="Redis is not running on 127.0.0.1:6379")
+def test_replay_and_rate_limit_with_redis_as_in_production(exchange: Any, settings: Any) -> None:
+    import uuid
+
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/9",
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",  # apart from any other test process
+        }
+    }
+    try:
+        client = exchange.client_with(nonce=lambda: "redis-nonce-00001")
+        assert client.record("population", ZHANG).status == 200
+        _problem(client.record("population", ZHANG), 401, "replayed_nonce")
+        services.consumer_set_rate_limit(actor=None, consumer_id=exchange.consumer_id, rate_limit=1)
+        second = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=5)).replace(microsecond=100_000)
+        with freeze_time(second):
+            assert exchange.client.record("population", ZHANG).status == 200
+            _problem(exchange.client.record("population", ZHANG), 429, "rate_limited")
+    finally:
+        caches["default"].clear()
