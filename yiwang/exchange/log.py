@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 import orjson
 from django.db import connection, transaction
@@ -82,7 +83,7 @@ _ENTRY_COLUMNS = (
 )  # fmt: skip
 
 
-def _entry_values(call: CallRecord, *, status: int, latency_ms: float) -> dict[str, object]:
+def _entry_values(call: CallRecord, *, status: int, latency_ms: float) -> dict[str, Any]:
     return {
         "at": timezone.now(),
         "request_id": call.request_id,
@@ -113,7 +114,8 @@ def access_log_append(call: CallRecord, *, status: int, latency_ms: float) -> No
     round trip and one commit per call. Elsewhere two statements in one transaction.
     """
     values = _entry_values(call, status=status, latency_ms=latency_ms)
-    subjects = [key[:128] for key in dict.fromkeys(call.subjects)] if call.resource_id is not None else []
+    resource_id = call.resource_id
+    subjects = [key[:128] for key in dict.fromkeys(call.subjects)] if resource_id is not None else []
     if connection.vendor == "postgresql":
         values["elements"] = orjson.dumps(values["elements"]).decode()
         columns = ", ".join(_ENTRY_COLUMNS)
@@ -123,14 +125,14 @@ def access_log_append(call: CallRecord, *, status: int, latency_ms: float) -> No
                 f"WITH entry AS (INSERT INTO exchange_accesslogentry ({columns}) VALUES ({placeholders}) RETURNING id) "  # noqa: S608 - fixed column names
                 "INSERT INTO exchange_accesslogsubject (entry_id, resource_id, subject_key) "
                 "SELECT entry.id, %s, subject FROM entry, unnest(%s::text[]) AS subject",
-                [*(values[column] for column in _ENTRY_COLUMNS), call.resource_id, subjects],
+                [*(values[column] for column in _ENTRY_COLUMNS), resource_id, subjects],
             )
         return
     with transaction.atomic():
         entry = AccessLogEntry.objects.create(**values)
-        if subjects:
+        if subjects and resource_id is not None:
             AccessLogSubject.objects.bulk_create(
-                [AccessLogSubject(entry_id=entry.pk, resource_id=call.resource_id, subject_key=key) for key in subjects]
+                [AccessLogSubject(entry_id=entry.pk, resource_id=resource_id, subject_key=key) for key in subjects]
             )
 
 
