@@ -79,6 +79,12 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# The gateway's own handler (config/wsgi.py): security headers and the access log, nothing for browsers.
+YIWANG_GATEWAY_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "yiwang.exchange.middleware.GatewayLogMiddleware",
+]
+
 ROOT_URLCONF = "yiwang.config.urls"
 WSGI_APPLICATION = "yiwang.config.wsgi.application"
 ASGI_APPLICATION = "yiwang.config.asgi.application"
