@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 
 
 class YiwangError(Exception):
@@ -41,3 +41,12 @@ class Conflict(YiwangError):
 
     def __init__(self, message: str | Promise, *, field: str | None = None, code: str = "conflict") -> None:
         super().__init__(message, field=field, code=code)
+
+
+def lazy_format(message: str | Promise, params: dict[str, object]) -> Promise:
+    """A message filled with `params` when it is shown, in the language active then (not when it is raised).
+
+    For errors that are shown in more than one language, such as the gateway's problem documents (Chinese
+    `detail`, English `detail_en`): pass a `gettext_lazy` message.
+    """
+    return lazy(lambda: str(message) % params, str)()

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +24,7 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader
 
-from yiwang.core.errors import NotFound, ValidationFailed, YiwangError
+from yiwang.core.errors import NotFound, ValidationFailed, YiwangError, lazy_format
 from yiwang.datahub.catalog.schema import ElementSpec
 from yiwang.datahub.catalog.selectors import SharedResource, shared_resource
 from yiwang.datahub.registry.selectors import RecordView, RegistryReader, canonical_value
@@ -219,7 +220,9 @@ class SignedRequest(APIKeyHeader):
             raise GatewayRefusal(
                 429,
                 "rate_limited",
-                _("More than %(limit)s requests in one second: slow down.") % {"limit": consumer.rate_limit},
+                lazy_format(
+                    _("More than %(limit)s requests in one second: slow down."), {"limit": consumer.rate_limit}
+                ),
                 retry_after=1,
             )
         return consumer
@@ -335,8 +338,24 @@ def on_service_error(request: HttpRequest, error: YiwangError) -> HttpResponse:
 
 @gateway.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    if error.status_code == 400:  # django-ninja's "Cannot parse request body"
+        call_of(request).reason = "unreadable_body"
+        return _problem(400, "unreadable_body", _("The request body cannot be read as JSON (UTF-8)."))
     call_of(request).reason = "http_error"
-    return _problem(error.status_code, "http_error", str(error))
+    return _problem(error.status_code, "http_error", _("The request cannot be served."))
+
+
+def plain_refusal_as_problem(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    """Answers made outside the API (an unknown path, a method the path does not take) as problem documents."""
+    if response.status_code == 404 and response.get("Content-Type", "").startswith("text/"):
+        call_of(request).reason = "unknown_path"
+        return _problem(404, "unknown_path", _("The gateway has no such path; see /gateway/v1/openapi.json."))
+    if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/"):
+        call_of(request).reason = "method_not_allowed"
+        problem = _problem(405, "method_not_allowed", _("This path does not take this method."))
+        problem["Allow"] = response.get("Allow", "")
+        return problem
+    return response
 
 
 @gateway.exception_handler(Http404)
@@ -388,7 +407,7 @@ def _access(request: HttpRequest, slug: str, operation: str, *, asked: list[str]
             raise GatewayRefusal(
                 403,
                 "element_not_granted",
-                _("Elements outside the grant: %(codes)s.") % {"codes": ", ".join(sorted(outside))},
+                lazy_format(_("Elements outside the grant: %(codes)s."), {"codes": ", ".join(sorted(outside))}),
             )
         chosen = tuple(dict.fromkeys(asked))
     else:
@@ -545,13 +564,17 @@ def query(request: HttpRequest, resource: str, payload: QueryIn, elements: str |
     for index, item in enumerate(payload.filters):
         if item.element not in access.resource.elements:
             raise ValidationFailed(
-                _("%(resource)s has no element %(code)s.")
-                % {"resource": access.resource.shared.schema.name, "code": item.element},
+                lazy_format(
+                    _("%(resource)s has no element %(code)s."),
+                    {"resource": access.resource.shared.schema.name, "code": item.element},
+                ),
                 field=f"filters.{index}.element",
             )
         if item.element not in access.granted:
             raise GatewayRefusal(
-                403, "element_not_granted", _("Elements outside the grant: %(codes)s.") % {"codes": item.element}
+                403,
+                "element_not_granted",
+                lazy_format(_("Elements outside the grant: %(codes)s."), {"codes": item.element}),
             )
         values = item.values if item.op == "in" else [item.value] if item.value is not None else None
         if not values:
@@ -595,7 +618,8 @@ def verify(request: HttpRequest, resource: str, payload: VerifyIn) -> Any:
     missing_keys = [element.name for element in schema.key_elements if element.code not in payload.values]
     if missing_keys:
         raise ValidationFailed(
-            _("Include the key to verify against: %(names)s.") % {"names": ", ".join(missing_keys)}, field="values"
+            lazy_format(_("Include the key to verify against: %(names)s."), {"names": ", ".join(missing_keys)}),
+            field="values",
         )
     key_text = "|".join(payload.values[element.code] for element in schema.key_elements)
     try:

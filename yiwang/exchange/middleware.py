@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 from yiwang.core.audit.middleware import client_ip
+from yiwang.exchange.gateway import plain_refusal_as_problem
 from yiwang.exchange.log import CallRecord, access_log_append
 
 GATEWAY_PREFIX = "/gateway/v1/"
@@ -31,7 +32,7 @@ class GatewayLogMiddleware:
         started = time.perf_counter()
         call = CallRecord(request_id=str(uuid.uuid4()), client_ip=client_ip(request))
         request.gateway_call = call  # type: ignore[attr-defined]
-        response = self.get_response(request)
+        response = plain_refusal_as_problem(request, self.get_response(request))
         if response.status_code >= 500 and not call.reason:
             call.reason = "server_error"
         access_log_append(call, status=response.status_code, latency_ms=(time.perf_counter() - started) * 1000)

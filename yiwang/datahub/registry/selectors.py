@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Q
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
-from yiwang.core.errors import NotFound, ValidationFailed
+from yiwang.core.errors import NotFound, ValidationFailed, lazy_format
 from yiwang.core.identifiers import InvalidIdentifier, validate_credit_code, validate_id_number
 from yiwang.datahub.catalog.schema import ResourceSchema
 from yiwang.datahub.catalog.selectors import resource_schema
@@ -77,7 +77,8 @@ def key_values_from_text(schema: ResourceSchema, key: str) -> dict[str, str]:
     if len(parts) != len(schema.key_elements):
         names = "|".join(element.name for element in schema.key_elements)
         raise ValidationFailed(
-            _("A key of %(resource)s has the form %(names)s.") % {"resource": schema.name, "names": names}, field="key"
+            lazy_format(_("A key of %(resource)s has the form %(names)s."), {"resource": schema.name, "names": names}),
+            field="key",
         )
     return {
         element.code: canonical_value(schema, element.code, part)
@@ -131,8 +132,10 @@ class RegistryReader:
         if element.sensitive:
             if not element.lookup or operator not in {"eq", "in"}:
                 raise ValidationFailed(
-                    _("%(element)s is protected and can only be compared for equality when it is indexed.")
-                    % {"element": element.name},
+                    lazy_format(
+                        _("%(element)s is protected and can only be compared for equality when it is indexed."),
+                        {"element": element.name},
+                    ),
                     field=code,
                 )
             digests = [self.keys.lookup(code, value) for value in canonical]

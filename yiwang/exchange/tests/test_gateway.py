@@ -421,3 +421,34 @@ def test_replay_and_rate_limit_with_redis_as_in_production(exchange: Any, settin
             _problem(exchange.client.record("population", ZHANG), 429, "rate_limited")
     finally:
         caches["default"].clear()
+
+
+def test_bad_bodies_unknown_paths_and_methods_get_problem_documents(exchange: Any) -> None:
+    client = exchange.client
+    for body in (b"{not json", "中文".encode("gbk")):
+        _problem(client.request("POST", "/population/records:batch", body=body), 400, "unreadable_body")
+    for body in (b"[]", b'{"keys": "abc"}', b'{"keys": [1, 2]}', b"{}"):
+        _problem(client.request("POST", "/population/records:batch", body=body), 422, "invalid_request")
+    _problem(
+        client.request("POST", "/population/verify", body=b'{"values": {"id_number": null}}'), 422, "invalid_request"
+    )
+    _problem(client.request("GET", "/population/records/" + "9" * 300), 404, "record_not_found")
+    not_allowed = _problem(client.request("DELETE", f"/population/records/{ZHANG}"), 405, "method_not_allowed")
+    assert not_allowed["detail_en"] == "This path does not take this method."
+    _problem(client.request("GET", "/population/nothing-here"), 404, "unknown_path")
+    reasons = list(AccessLogEntry.objects.values_list("reason", flat=True))
+    assert reasons.count("unreadable_body") == 2 and "method_not_allowed" in reasons and "unknown_path" in reasons
+
+
+def test_problem_documents_carry_both_languages(exchange: Any) -> None:
+    outside = _problem(
+        exchange.client.request("GET", f"/population/records/{ZHANG}", query=[("elements", "ethnicity")]),
+        403,
+        "element_not_granted",
+    )
+    assert outside["detail_en"] == "Elements outside the grant: ethnicity."
+    assert outside["detail"] != outside["detail_en"]
+    assert "ethnicity" in outside["detail"]
+    protected = _problem(exchange.client.query("population", [{"element": "phone", "value": "1"}]), 422, "invalid")
+    assert protected["detail_en"].startswith("联系电话 is protected")
+    assert not protected["detail"].startswith("联系电话 is protected")
