@@ -49,4 +49,5 @@ def lazy_format(message: str | Promise, params: dict[str, object]) -> Promise:
     For errors that are shown in more than one language, such as the gateway's problem documents (Chinese
     `detail`, English `detail_en`): pass a `gettext_lazy` message.
     """
-    return lazy(lambda: str(message) % params, str)()
+    filled: Promise = lazy(lambda: str(message) % params, str)()
+    return filled
