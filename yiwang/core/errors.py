@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.utils.functional import Promise, lazy
 
 
@@ -49,5 +51,4 @@ def lazy_format(message: str | Promise, params: dict[str, object]) -> Promise:
     For errors that are shown in more than one language, such as the gateway's problem documents (Chinese
     `detail`, English `detail_en`): pass a `gettext_lazy` message.
     """
-    filled: Promise = lazy(lambda: str(message) % params, str)()
-    return filled
+    return cast(Promise, lazy(lambda: str(message) % params, str)())
