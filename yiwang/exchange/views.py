@@ -616,6 +616,21 @@ def _demand_or_404(viewer: Viewer, demand_id: int) -> selectors.DemandSummary:
     raise Http404(_("No such data demand."))
 
 
+def _route_choices(demand: selectors.DemandSummary) -> list[tuple[int, str]]:
+    """Departments a demand may be routed to: any but the one that raised it."""
+    return [(item.id, item.name) for item in department_list() if item.id != demand.department_id]
+
+
+def _answer_resources(demand: selectors.DemandSummary) -> list[tuple[str, str]]:
+    """The published resources of the department a demand is routed to, one of which may answer it."""
+    if demand.routed_to_id is None:
+        return []
+    return [
+        (item.slug, f"{item.code} {item.name}")
+        for item in resource_list(department_id=demand.routed_to_id, published_only=True)
+    ]
+
+
 def _render_demand(
     request: HttpRequest,
     demand_id: int,
@@ -627,19 +642,13 @@ def _render_demand(
     viewer = _viewer(request)
     demand = _demand_or_404(viewer, demand_id)
     may_answer = demand.status == DemandStatus.ROUTED and viewer.administers(demand.routed_to_id)
-    resources = []
-    if may_answer and demand.routed_to_id is not None:
-        resources = [
-            (item.slug, f"{item.code} {item.name}")
-            for item in resource_list(department_id=demand.routed_to_id, published_only=True)
-        ]
-    departments = [(item.id, item.name) for item in department_list() if item.id != demand.department_id]
     context = {
         "demand": demand,
         "may_route": viewer.is_platform_admin and demand.status in {DemandStatus.TRIAGE, DemandStatus.ROUTED},
         "may_answer": may_answer,
-        "route_form": route or exchange_forms.DemandRouteForm(departments=departments),
-        "answer_form": answer or exchange_forms.DemandAnswerForm(resources=resources),
+        "route_form": route or exchange_forms.DemandRouteForm(departments=_route_choices(demand)),
+        "answer_form": answer
+        or exchange_forms.DemandAnswerForm(resources=_answer_resources(demand) if may_answer else []),
     }
     return render(request, "exchange/demand.html", context, status=status)
 
@@ -655,8 +664,8 @@ def demand(request: HttpRequest, demand_id: int) -> HttpResponse:
 @require_POST
 def demand_route(request: HttpRequest, demand_id: int) -> HttpResponse:
     """The platform administrator sends a demand to the department that should answer it."""
-    departments = [(item.id, item.name) for item in department_list()]
-    form = exchange_forms.DemandRouteForm(request.POST, departments=departments)
+    demand = _demand_or_404(_viewer(request), demand_id)
+    form = exchange_forms.DemandRouteForm(request.POST, departments=_route_choices(demand))
     if form.is_valid():
         try:
             services.data_demand_route(
@@ -675,13 +684,8 @@ def demand_route(request: HttpRequest, demand_id: int) -> HttpResponse:
 def demand_answer(request: HttpRequest, demand_id: int) -> HttpResponse:
     """The routed department provides the data (naming its resource) or declines, saying why."""
     viewer = _viewer(request)
-    routed_to = _demand_or_404(viewer, demand_id).routed_to_id
-    resources = (
-        [(item.slug, item.name) for item in resource_list(department_id=routed_to, published_only=True)]
-        if routed_to is not None
-        else []
-    )
-    form = exchange_forms.DemandAnswerForm(request.POST, resources=resources)
+    demand = _demand_or_404(viewer, demand_id)
+    form = exchange_forms.DemandAnswerForm(request.POST, resources=_answer_resources(demand))
     if form.is_valid():
         data = form.cleaned_data
         try:

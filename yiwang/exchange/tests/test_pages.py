@@ -377,7 +377,7 @@ def test_a_refused_request_shows_its_reason_in_the_list(clients, exchange, stage
 def test_the_request_form_shows_service_errors_next_to_their_field(clients, exchange):
     client = clients("other_data_admin")
     past = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
-    for changes, message, field in [
+    cases: list[tuple[dict[str, Any], str, str]] = [
         ({"valid_from": past}, "The validity period cannot start in the past.", "valid_from"),
         ({"clear_name": "短"}, "Justify why 姓名 is needed in clear text.", "elements"),
         (
@@ -388,7 +388,8 @@ def test_the_request_form_shows_service_errors_next_to_their_field(clients, exch
         ({"elements": []}, "Choose at least one element.", "elements"),
         ({"elements": ["nothing"]}, "Select a valid choice.", "elements"),
         ({"consumer": "999999"}, "Select a valid choice.", "consumer"),
-    ]:
+    ]
+    for changes, message, field in cases:
         response = client.post(f"{CONSOLE}/requests/new/", _form(exchange, **changes))
         assert response.status_code == BAD, changes
         page = main(response)

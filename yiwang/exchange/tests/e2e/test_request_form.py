@@ -35,7 +35,7 @@ def test_the_elements_of_the_chosen_resource_load_in_place(live_server, page, ex
     page.select_option("#id_resource", "population")
 
     expect(region.locator("input[name=elements]")).to_have_count(9)
-    expect(region.locator("fieldset legend")).to_contain_text("数据项")
+    expect(region.locator("fieldset legend")).to_contain_text("信息项")
     # a justification box for each element masked by default, labelled with the element's name
     for code in ("id_number", "name", "registered_address", "current_address", "phone"):
         expect(region.locator(f"#id_clear_{code}")).to_have_count(1)
@@ -90,7 +90,7 @@ def test_a_request_is_submitted_with_the_keyboard_alone(live_server, page, excha
     assert request.clear_elements == {"name": "核对申请人姓名与户籍是否一致"}
     assert (request.purpose, request.expected_volume) == ("临时救助对象身份核查", 300)
     expect(page.locator("main .message--success")).to_be_visible()
-    expect(page.locator("[data-testid=request-status]")).to_contain_text(str(RequestStatus.COMPLIANCE.label))
+    expect(page.locator("[data-testid=request-status]")).to_contain_text("待平台合规审查")
 
 
 def test_a_missing_choice_is_reported_and_the_form_keeps_what_was_typed(live_server, page, exchange, sign_in):
