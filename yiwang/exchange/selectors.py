@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from yiwang.core.errors import NotFound, ValidationFailed
 from yiwang.datahub.catalog.selectors import shared_resource
@@ -82,7 +84,7 @@ def consumer_get(*, viewer: Any, consumer_id: int) -> ConsumerSummary:
     for item in consumer_list(viewer=viewer):
         if item.id == consumer_id:
             return item
-    raise NotFound("No such system.")
+    raise NotFound(_("No such system."))
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ def request_get(*, viewer: Any, request_id: int) -> RequestSummary:
         )
     found = _request_summaries(queryset)
     if not found:
-        raise NotFound("No such access request.")
+        raise NotFound(_("No such access request."))
     return found[0]
 
 
@@ -198,11 +200,34 @@ class DemandSummary:
     created_at: datetime.datetime
 
 
-def demand_list(*, viewer: Any) -> list[DemandSummary]:
+ROUTING_LABELS = {
+    "catalog": _("publishes related resources in the catalog"),
+    "name": _("its name matches the demand"),
+    "platform": _("routed by the platform administrator"),
+}
+
+
+def _demands(viewer: Any) -> QuerySet[DataDemand]:
     queryset = DataDemand.objects.select_related("resource")
     visible = _visible(viewer)
     if visible is not None:
         queryset = queryset.filter(Q(department_id__in=visible) | Q(routed_to_id__in=visible))
+    return queryset
+
+
+def demand_list(*, viewer: Any) -> list[DemandSummary]:
+    """The newest 500 demands the viewer's departments raised or must answer (all for platform administrators)."""
+    return _demand_summaries(_demands(viewer)[:500])
+
+
+def demand_get(*, viewer: Any, demand_id: int) -> DemandSummary:
+    found = _demand_summaries(_demands(viewer).filter(pk=demand_id))
+    if not found:
+        raise NotFound(_("No such data demand."))
+    return found[0]
+
+
+def _demand_summaries(queryset: QuerySet[DataDemand]) -> list[DemandSummary]:
     names = _department_names()
     today = timezone.localdate()
     return [
@@ -216,7 +241,7 @@ def demand_list(*, viewer: Any) -> list[DemandSummary]:
             department=names.get(item.department_id, ""),
             routed_to_id=item.routed_to_id,
             routed_to=names.get(item.routed_to_id, "") if item.routed_to_id else "",
-            routing_note=item.routing_note,
+            routing_note=str(ROUTING_LABELS.get(item.routing_note, item.routing_note)),
             due=item.due,
             overdue=item.status == DemandStatus.ROUTED and item.due is not None and item.due < today,
             status=item.status,
@@ -225,7 +250,7 @@ def demand_list(*, viewer: Any) -> list[DemandSummary]:
             resource_slug=item.resource.slug if item.resource else "",
             created_at=item.created_at,
         )
-        for item in queryset[:500]
+        for item in queryset
     ]
 
 
@@ -433,9 +458,12 @@ def exchange_statistics(*, viewer: Any, since: datetime.date, until: datetime.da
         rows = queryset.values(field).annotate(n=Count("id")).order_by("-n")
         return [(row[field], row["n"]) for row in rows]
 
-    by_day: Counter[datetime.date] = Counter()
-    for at in queryset.values_list("at", flat=True).iterator(chunk_size=10_000):
-        by_day[timezone.localtime(at).date()] += 1
+    days = (
+        queryset.annotate(day=TruncDate("at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(n=Count("id"))
+        .order_by("day")
+    )
     latencies = sorted(queryset.order_by("-pk").values_list("latency_ms", flat=True)[:STATISTICS_SAMPLE])
     refusals = [(reason or "", count) for reason, count in grouped("reason") if reason]
     department_calls: dict[str, int] = defaultdict(int)
@@ -449,7 +477,7 @@ def exchange_statistics(*, viewer: Any, since: datetime.date, until: datetime.da
         by_resource=[(slug or "—", count) for slug, count in grouped("resource_slug")],
         by_consumer=[(consumers.get(pk, "—") if pk else "—", count) for pk, count in grouped("consumer_id")],
         by_department=sorted(department_calls.items(), key=lambda item: -item[1]),
-        by_day=sorted(by_day.items()),
+        by_day=[(row["day"], row["n"]) for row in days],
         refusals=refusals,
         latency_p50=_percentile(latencies, 0.50),
         latency_p95=_percentile(latencies, 0.95),

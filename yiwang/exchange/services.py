@@ -172,7 +172,7 @@ def consumer_revoke(*, actor: Actor | None, consumer_id: int, reason: str) -> Co
         consumer.previous_secret = ""
         consumer.save(update_fields=["status", "revoked_at", "previous_secret"])
         Grant.objects.filter(consumer=consumer, revoked_at__isnull=True).update(
-            revoked_at=consumer.revoked_at, revoked_reason=_("The consumer system was revoked.")
+            revoked_at=consumer.revoked_at, revoked_reason=reason.strip()
         )
         record_model_event(
             actor=actor, action="exchange.consumer.revoke", instance=consumer, changes={"reason": reason.strip()}
@@ -378,8 +378,6 @@ def access_request_source_decide(
 ) -> AccessRequest:
     """The source department grants the request or refuses it with a reason."""
     reason = reason.strip()
-    if not approve and not reason:
-        raise ValidationFailed(_("A refusal carries its reason."), field="reason")
     with transaction.atomic():
         request = _request_for_update(request_id)
         shared = shared_resource_by_id(resource_id=request.resource_id)
@@ -390,6 +388,8 @@ def access_request_source_decide(
         )
         if request.status != RequestStatus.SOURCE:
             raise Conflict(_("The request is not waiting for the source department."))
+        if not approve and not reason:
+            raise ValidationFailed(_("A refusal carries its reason."), field="reason")
         request.decided_at = timezone.now()
         request.stage_due = None
         if approve:
@@ -518,14 +518,15 @@ def access_requests_chase(*, today: datetime.date | None = None) -> ChaseResult:
 
 
 def _likely_source(text: str, *, exclude: int) -> tuple[int | None, str]:
-    """The department most likely to hold data described by `text`, and why we think so."""
+    """The department most likely to hold data described by `text`, and why (a code the pages translate:
+    "catalog" — it publishes related resources; "name" — its name matches)."""
     for department_id in source_departments_for(query=text):
         if department_id != exclude:
-            return department_id, _("publishes related resources in the catalog")
+            return department_id, "catalog"
     terms = search_terms(text)
     for department in department_list():
         if department.id != exclude and any(term in department.name for term in terms if len(term) >= 2):
-            return department.id, _("its name matches the demand")
+            return department.id, "name"
     return None, ""
 
 
@@ -579,7 +580,11 @@ def data_demand_route(*, actor: Actor | None, demand_id: int, department_id: int
         if demand.status not in {DemandStatus.TRIAGE, DemandStatus.ROUTED}:
             raise Conflict(_("The demand is already answered."))
         demand.routed_to_id = department_id
-        demand.routing_note = _("routed by the platform administrator")
+        if demand.department_id == department_id:
+            raise ValidationFailed(
+                _("Route the demand to another department than the one that raised it."), field="department"
+            )
+        demand.routing_note = "platform"
         demand.due = _due(settings.YIWANG_EXCHANGE_DEMAND_DAYS)
         demand.status = DemandStatus.ROUTED
         demand.save()

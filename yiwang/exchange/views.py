@@ -609,11 +609,10 @@ def demands(request: HttpRequest) -> HttpResponse:
 
 
 def _demand_or_404(viewer: Viewer, demand_id: int) -> selectors.DemandSummary:
-    # The selectors have no demand_get: the list is the viewer's (their departments', or all for the platform).
-    for item in selectors.demand_list(viewer=viewer.user):
-        if item.id == demand_id:
-            return item
-    raise Http404(_("No such data demand."))
+    try:
+        return selectors.demand_get(viewer=viewer.user, demand_id=demand_id)
+    except NotFound as error:
+        raise Http404(str(error)) from None
 
 
 def _route_choices(demand: selectors.DemandSummary) -> list[tuple[int, str]]:

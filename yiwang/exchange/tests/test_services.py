@@ -325,3 +325,48 @@ def test_demand_answered_by_the_routed_department_only(registries: Any, make_sta
 
 def test_fixture_elements_are_population_elements() -> None:
     assert "ethnicity" not in ELEMENTS
+
+
+def test_a_demand_is_not_routed_back_to_the_department_that_raised_it(registries: Any, accounts: Any) -> None:
+    demand = services.data_demand_submit(
+        actor=registries["civil_data_admin"],
+        department_id=registries["civil"],
+        title="无人机航拍影像",
+        description="乡镇航拍",
+        purpose="灾情评估",
+    )
+    with pytest.raises(ValidationFailed) as error:
+        services.data_demand_route(actor=accounts.admin, demand_id=demand.pk, department_id=registries["civil"])
+    assert error.value.field == "department"
+
+
+def test_routing_reason_is_shown_in_the_readers_language(registries: Any, accounts: Any) -> None:
+    from django.utils import translation
+
+    from yiwang.exchange.selectors import demand_get
+
+    demand = services.data_demand_submit(
+        actor=registries["civil_data_admin"],
+        department_id=registries["civil"],
+        title="户籍迁移记录",
+        description="需要户籍迁入迁出记录",
+        purpose="低保动态管理",
+    )
+    assert DataDemand.objects.get().routing_note == "catalog"  # a code, not a sentence in the writer's language
+    with translation.override("en"):
+        assert demand_get(viewer=accounts.admin, demand_id=demand.pk).routing_note == (
+            "publishes related resources in the catalog"
+        )
+    with translation.override("zh-hans"):
+        assert demand_get(viewer=accounts.admin, demand_id=demand.pk).routing_note != (
+            "publishes related resources in the catalog"
+        )
+
+
+def test_an_unrelated_department_is_refused_before_its_input_is_checked(exchange: Any, registries: Any) -> None:
+    request = services.access_request_submit(actor=registries["civil_data_admin"], data=_request(exchange))
+    services.access_request_compliance_decide(actor=None, request_id=request.pk, approve=True)
+    with pytest.raises(PermissionDenied):
+        services.access_request_source_decide(
+            actor=registries["civil_data_admin"], request_id=request.pk, approve=False
+        )
