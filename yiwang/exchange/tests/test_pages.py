@@ -423,7 +423,7 @@ def test_overdue_requests_are_marked_with_their_escalation_level(clients, exchan
         stage_due=timezone.localdate() - datetime.timedelta(days=3), escalation_level=2
     )
     page = main(clients("data_admin").get(f"{CONSOLE}/requests/?tab=decide"))
-    assert 'class="field-error">Overdue, escalation level 2</strong>' in page
+    assert 'class="overdue">Overdue, escalation level 2</strong>' in page
 
 
 # --- data demands ------------------------------------------------------------------------------------------------
