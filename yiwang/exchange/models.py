@@ -126,6 +126,8 @@ class DataDemand(models.Model):
     )
     routing_note = models.CharField(max_length=300, blank=True)
     due = models.DateField(null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    reminded_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=DemandStatus.choices)
     answer = models.TextField(blank=True)
     resource = models.ForeignKey(

@@ -471,14 +471,24 @@ class ChaseResult:
     demands_overdue: list[int]
 
 
+def _chase_step(item: Any, *, due: datetime.date, today: datetime.date) -> int | None:
+    """What the chase does today for one open item: 0 remind (the due day, once), n escalate to n working days
+    late (once per new level), None nothing."""
+    if due == today:
+        return None if item.reminded_on == today else 0
+    late = calendar_count_working_days(due, today).days
+    return late if late > item.escalation_level else None
+
+
 def access_requests_chase(*, today: datetime.date | None = None) -> ChaseResult:
     """Remind on the due day, escalate every working day after it (督办): run daily (`yiwang exchange chase`).
 
-    A reminder goes to whoever decides the stage (platform administrators for the compliance check, the
-    source department's data administrators for the decision); each escalation level also goes to the
-    source department's supervisors and leaders and to platform administrators.
+    For access requests, a reminder goes to whoever decides the stage (platform administrators for the
+    compliance check, the source department's data administrators for the decision); for data demands, to the
+    data administrators of the department the demand was routed to. Each escalation level also goes to that
+    department's supervisors and leaders and to platform administrators.
     """
-    from yiwang.exchange.tasks import notify_request_late
+    from yiwang.exchange.tasks import notify_demand_late, notify_request_late
 
     today = today or _today()
     reminded: list[int] = []
@@ -491,26 +501,46 @@ def access_requests_chase(*, today: datetime.date | None = None) -> ChaseResult:
             request = _request_for_update(request_id)
             if request.stage_due is None or request.stage_due > today:
                 continue
-            if request.stage_due == today:
-                if request.reminded_on == today:
-                    continue
+            step = _chase_step(request, due=request.stage_due, today=today)
+            if step is None:
+                continue
+            if step == 0:
                 request.reminded_on = today
-                request.save(update_fields=["reminded_on"])
                 record_model_event(actor=None, action="exchange.request.remind", instance=request)
                 reminded.append(request.pk)
-                transaction.on_commit(partial(notify_request_late.enqueue, request_id=request.pk, level=0))
+            else:
+                request.escalation_level = step
+                record_model_event(
+                    actor=None,
+                    action="exchange.request.escalate",
+                    instance=request,
+                    changes={"working_days_late": step},
+                )
+                escalated.append(request.pk)
+            request.save(update_fields=["reminded_on", "escalation_level"])
+            transaction.on_commit(partial(notify_request_late.enqueue, request_id=request.pk, level=step))
+    overdue: list[int] = []
+    routed = DataDemand.objects.filter(status=DemandStatus.ROUTED, due__lte=today).order_by("pk")
+    for demand_id in routed.values_list("pk", flat=True):
+        with transaction.atomic():
+            demand = DataDemand.objects.select_for_update().get(pk=demand_id)
+            if demand.status != DemandStatus.ROUTED or demand.due is None or demand.due > today:
                 continue
-            late = calendar_count_working_days(request.stage_due, today).days
-            if late <= request.escalation_level:
+            if demand.due < today:
+                overdue.append(demand.pk)
+            step = _chase_step(demand, due=demand.due, today=today)
+            if step is None:
                 continue
-            request.escalation_level = late
-            request.save(update_fields=["escalation_level"])
-            record_model_event(
-                actor=None, action="exchange.request.escalate", instance=request, changes={"working_days_late": late}
-            )
-            escalated.append(request.pk)
-            transaction.on_commit(partial(notify_request_late.enqueue, request_id=request.pk, level=late))
-    overdue = list(DataDemand.objects.filter(status=DemandStatus.ROUTED, due__lt=today).values_list("pk", flat=True))
+            if step == 0:
+                demand.reminded_on = today
+                record_model_event(actor=None, action="exchange.demand.remind", instance=demand)
+            else:
+                demand.escalation_level = step
+                record_model_event(
+                    actor=None, action="exchange.demand.escalate", instance=demand, changes={"working_days_late": step}
+                )
+            demand.save(update_fields=["reminded_on", "escalation_level"])
+            transaction.on_commit(partial(notify_demand_late.enqueue, demand_id=demand.pk, level=step))
     return ChaseResult(reminded=reminded, escalated=escalated, demands_overdue=overdue)
 
 

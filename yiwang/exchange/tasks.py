@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from yiwang.exchange.log import access_log_seal
-from yiwang.exchange.models import AccessRequest, RequestStatus
+from yiwang.exchange.models import AccessRequest, DataDemand, DemandStatus, RequestStatus
 from yiwang.exchange.services import access_requests_chase
 from yiwang.identity.roles import Role
 from yiwang.identity.selectors import staff_emails
@@ -62,6 +62,37 @@ def notify_request_late(*, request_id: int, level: int) -> int:
                 "%(days)s working days late."
             )
             % values
+        )
+    send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
+    return len(recipients)
+
+
+@task()
+def notify_demand_late(*, demand_id: int, level: int) -> int:
+    """Remind the department a data demand is routed to on its due day; escalate each working day late."""
+    demand = DataDemand.objects.filter(pk=demand_id).first()
+    if demand is None or demand.status != DemandStatus.ROUTED or demand.routed_to_id is None:
+        return 0
+    recipients = staff_emails(roles=[Role.DATA_ADMIN], department_id=demand.routed_to_id)
+    if level > 0:
+        recipients += staff_emails(roles=[Role.SUPERVISOR, Role.LEADER], department_id=demand.routed_to_id)
+        recipients += staff_emails(roles=[Role.PLATFORM_ADMIN])
+    recipients = sorted(set(recipients))
+    if not recipients:
+        return 0
+    values = {
+        "number": demand.pk,
+        "title": demand.title,
+        "due": demand.due.isoformat() if demand.due else "",
+        "days": level,
+    }
+    if level == 0:
+        subject = _("Yiwang: data demand %(number)s is due today") % values
+        body = _("The data demand %(number)s (%(title)s) must be answered today.") % values
+    else:
+        subject = _("Yiwang: data demand %(number)s is %(days)s working days late (督办)") % values
+        body = (
+            _("The data demand %(number)s (%(title)s) was due on %(due)s and is %(days)s working days late.") % values
         )
     send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
     return len(recipients)

@@ -370,3 +370,31 @@ def test_an_unrelated_department_is_refused_before_its_input_is_checked(exchange
         services.access_request_source_decide(
             actor=registries["civil_data_admin"], request_id=request.pk, approve=False
         )
+
+
+def test_chase_reminds_and_escalates_late_data_demands(
+    registries: Any, make_staff: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_staff(registries["police"], (Role.DATA_ADMIN,), email="police-data@example.gov.cn")
+    with freeze_time("2026-09-21 02:00:00"):  # a Monday; ten working days run into the National Day holidays
+        demand = services.data_demand_submit(
+            actor=registries["civil_data_admin"],
+            department_id=registries["civil"],
+            title="户籍迁移记录",
+            description="需要户籍迁入迁出记录",
+            purpose="低保动态管理",
+        )
+    # 22–24 and 28–30 September (the 25th is the Mid-Autumn Festival), then 8, 9, 10 (a worked Saturday), 12 October
+    assert demand.due == datetime.date(2026, 10, 12)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.access_requests_chase(today=datetime.date(2026, 10, 12))
+    assert mail.outbox[-1].to == ["police-data@example.gov.cn"]
+    assert "due today" in mail.outbox[-1].subject
+    with django_capture_on_commit_callbacks(execute=True):
+        late = services.access_requests_chase(today=datetime.date(2026, 10, 13))
+    assert late.demands_overdue == [demand.pk]
+    assert DataDemand.objects.get().escalation_level == 1
+    assert "1 working days late" in mail.outbox[-1].subject
+    police = registries["police_data_admin"]
+    services.data_demand_answer(actor=police, demand_id=demand.pk, answer="已提供", provide=True)
+    assert services.access_requests_chase(today=datetime.date(2026, 10, 14)).demands_overdue == []
