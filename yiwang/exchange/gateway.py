@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import RequestDataTooBig
 from django.core.cache.backends.redis import RedisCache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
@@ -199,11 +200,15 @@ class SignedRequest(APIKeyHeader):
             raise GatewayRefusal(401, "unknown_app_key", _("No active consumer system has this application key."))
         call.consumer_id = consumer.id
         call.consumer_department_id = consumer.department_id
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            raise GatewayRefusal(413, "too_large", _("The request body is larger than the gateway accepts.")) from None
         text = string_to_sign(
             method=request.method or "GET",
             path=request.path,
             query=query_pairs(request.META.get("QUERY_STRING", "")),
-            body=request.body,
+            body=body,
             timestamp=timestamp,
             nonce=nonce,
         )

@@ -436,6 +436,7 @@ def test_bad_bodies_unknown_paths_and_methods_get_problem_documents(exchange: An
     not_allowed = _problem(client.request("DELETE", f"/population/records/{ZHANG}"), 405, "method_not_allowed")
     assert not_allowed["detail_en"] == "This path does not take this method."
     _problem(client.request("GET", "/population/nothing-here"), 404, "unknown_path")
+    _problem(client.request("POST", "/population/records:batch", body=b" " * (6 * 1024 * 1024)), 413, "too_large")
     reasons = list(AccessLogEntry.objects.values_list("reason", flat=True))
     assert reasons.count("unreadable_body") == 2 and "method_not_allowed" in reasons and "unknown_path" in reasons
 
