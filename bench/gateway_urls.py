@@ -1,4 +1,4 @@
-"""The platform's URL map plus the gateway benchmark's baseline: `bench/record/<key>`, one population record.
+"""The platform's URL map plus the gateway benchmark's baseline: `gateway/bench/record/<key>`, one population record.
 
 The baseline reads the record the way the gateway does (the key's blind index, then `RegistryReader.by_stored_keys`,
 which opens the sealed values) and returns every value as JSON: no signature, no grant, no masking, no log entry.
@@ -41,6 +41,8 @@ def plain_record(request: HttpRequest, key: str) -> JsonResponse:
     return JsonResponse({"key": key, "values": found.values}, json_dumps_params={"ensure_ascii": False})
 
 
-urlpatterns = [path("bench/record/<str:key>", plain_record), *urlpatterns]
+# Under /gateway/ so that the gateway's own handler and middleware serve it (config/wsgi.py); outside /gateway/v1/,
+# so that it is not logged.
+urlpatterns = [path("gateway/bench/record/<str:key>", plain_record), *urlpatterns]
 
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
