@@ -26,6 +26,7 @@ OAUTH2_PROVIDER = {**OAUTH2_PROVIDER, "OIDC_ISS_ENDPOINT": None}
 # One test database per test process, so concurrent runs on one machine never share (or drop) a database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: subprocess tests (the `yiwang` command) and the live server open it too.
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # a fresh checkout running pytest alone has no var/ yet
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_yiwang_{os.getpid()}"}

@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -15,8 +16,10 @@ from yiwang.datahub.catalog.schema import ResourceSchema
 from yiwang.datahub.catalog.selectors import resource_schema
 from yiwang.datahub.models import LookupIndex, Record
 from yiwang.datahub.registries import POPULATION
-from yiwang.datahub.registry.records import RecordCipher, RecordKeys, lookup_digest, record_key
+from yiwang.datahub.registry.records import RecordCipher, RecordKeys, json_object, lookup_digest, record_key
 from yiwang.identity.realname import MatchOutcome, RealNameMatch
+
+_RECORD_TABLE = Record._meta.db_table
 
 
 @dataclass(frozen=True)
@@ -106,9 +109,32 @@ class RegistryReader:
         return RecordView(record_id=record.pk, key=record.key, values=values, provenance=dict(record.provenance))
 
     def by_stored_keys(self, stored_keys: Sequence[str]) -> dict[str, RecordView]:
-        """The records with these stored keys, by stored key (missing ones are absent)."""
-        records = Record.objects.filter(resource_id=self.schema.resource_id, key__in=list(set(stored_keys)))
-        return {record.key: self.view(record) for record in records}
+        """The records with these stored keys, by stored key (missing ones are absent), without provenance.
+
+        The exchange gateway's read, on its hottest path: one SQL statement reading only the values, parsed by
+        orjson — a third of the ORM's cost for one record (docs/benchmarks.md, exchange gateway).
+        """
+        wanted = list(dict.fromkeys(stored_keys))
+        if not wanted:
+            return {}
+        placeholders = ", ".join(["%s"] * len(wanted))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, key, data, protected FROM {_RECORD_TABLE} "  # noqa: S608 - fixed names, values bound
+                f"WHERE resource_id = %s AND key IN ({placeholders})",
+                [self.schema.resource_id, *wanted],
+            )
+            rows = cursor.fetchall()
+        unseal = self.cipher.unseal
+        return {
+            key: RecordView(
+                record_id=record_id,
+                key=key,
+                values=json_object(values) | unseal(key, protected),
+                provenance={},
+            )
+            for record_id, key, values, protected in rows
+        }
 
     def query(self, filters: Sequence[tuple[str, str, list[str]]], *, after: int, limit: int) -> list[RecordView]:
         """Records passing every (element code, operator, values) filter, in id order after record `after`.
