@@ -319,6 +319,7 @@ _TITLES = {
     413: "Payload Too Large",
     422: "Unprocessable Entity",
     429: "Too Many Requests",
+    503: "Service Unavailable",
 }
 
 
@@ -368,6 +369,15 @@ def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
         return _problem(400, "unreadable_body", _("The request body cannot be read as JSON (UTF-8)."))
     call_of(request).reason = "http_error"
     return _problem(error.status_code, "http_error", _("The request cannot be served."))
+
+
+def log_unavailable() -> JsonResponse:
+    """The answer when a call's access-log entry cannot be written: no data goes out unlogged."""
+    response = _problem(
+        503, "log_unavailable", _("The access log cannot be written just now, so no data is given: try again shortly.")
+    )
+    response["Retry-After"] = "5"
+    return response
 
 
 def plain_refusal_as_problem(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
