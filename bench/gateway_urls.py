@@ -6,7 +6,8 @@ which opens the sealed values) and returns every value as JSON: no signature, no
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+import orjson
+from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_GET
 
@@ -15,6 +16,7 @@ from yiwang.core.errors import ValidationFailed
 from yiwang.datahub.catalog.selectors import resource_schema
 from yiwang.datahub.registries import POPULATION
 from yiwang.datahub.registry.selectors import RegistryReader
+from yiwang.exchange.gateway import JSON
 
 _readers: dict[str, RegistryReader] = {}
 
@@ -28,7 +30,7 @@ def _population() -> RegistryReader:
 
 
 @require_GET
-def plain_record(request: HttpRequest, key: str) -> JsonResponse:
+def plain_record(request: HttpRequest, key: str) -> HttpResponse:
     """One population record by ID number, unsigned, unchecked, unmasked and unlogged."""
     reader = _population()
     try:
@@ -37,8 +39,8 @@ def plain_record(request: HttpRequest, key: str) -> JsonResponse:
         stored = ""
     found = reader.by_stored_keys([stored]).get(stored) if stored else None
     if found is None:
-        return JsonResponse({"key": key, "found": False}, status=404)
-    return JsonResponse({"key": key, "values": found.values}, json_dumps_params={"ensure_ascii": False})
+        return HttpResponse(orjson.dumps({"key": key, "found": False}), status=404, content_type=JSON)
+    return HttpResponse(orjson.dumps({"key": key, "values": found.values}), content_type=JSON)  # as the gateway does
 
 
 # Under /gateway/ so that the gateway's own handler and middleware serve it (config/wsgi.py); outside /gateway/v1/,
