@@ -11,7 +11,6 @@ first entry or seal that does not fit. See docs/adr/0014-exchange-access-log.md.
 from __future__ import annotations
 
 import datetime
-import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -112,128 +111,34 @@ def _entry_values(call: CallRecord, *, status: int, latency_ms: float) -> dict[s
     }
 
 
-@dataclass
-class _Pending:
-    values: dict[str, Any]
-    subjects: list[str]
-    written: bool = False
-    error: BaseException | None = None
-
-
-class _GroupCommit:
-    """Entries of concurrent calls in one process written by one statement and one commit (group commit).
-
-    A call's thread queues its entry and waits until it is written: the first waiting thread with no write in
-    progress becomes the leader, takes every queued entry, writes them on its own connection and wakes the others.
-    Nothing is answered before its entry is committed, as with one write per call, but under load PostgreSQL
-    inserts a few rows per statement and commits once for them (a third to a half of the log's cost per call;
-    docs/benchmarks.md, exchange gateway). If a batch fails, its entries are written one by one, so that an entry
-    that cannot be written fails only its own call.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._wake = threading.Condition(self._lock)
-        self._queue: list[_Pending] = []
-        self._writing = False
-
-    def append(self, pending: _Pending) -> None:
-        with self._lock:
-            self._queue.append(pending)
-            while not pending.written:
-                if self._writing:
-                    self._wake.wait()
-                    continue
-                batch, self._queue = self._queue, []
-                self._writing = True
-                self._lock.release()
-                try:
-                    _write_batch(batch)
-                finally:
-                    self._lock.acquire()
-                    self._writing = False
-                    self._wake.notify_all()
-        if pending.error is not None:
-            raise pending.error
-
-
-_group = _GroupCommit()
-
-
 def access_log_append(call: CallRecord, *, status: int, latency_ms: float) -> None:
     """Write one entry and the records it concerns: the only write on the request path, committed before the
-    call is answered. Concurrent calls of one process share statements and commits (`_GroupCommit`); a caller
-    inside a transaction writes its own entry in it."""
-    pending = _Pending(
-        values=_entry_values(call, status=status, latency_ms=latency_ms),
-        subjects=[key[:128] for key in dict.fromkeys(call.subjects)] if call.resource_id is not None else [],
-    )
-    if connection.in_atomic_block:
-        _write([pending])
-        return
-    _group.append(pending)
+    call is answered (ADR 0014 says why not in groups or after the answer)."""
+    subjects = [key[:128] for key in dict.fromkeys(call.subjects)] if call.resource_id is not None else []
+    _write(_entry_values(call, status=status, latency_ms=latency_ms), subjects)
 
 
-def _write_batch(batch: list[_Pending]) -> None:
-    """Write a batch; if it fails, each entry alone (each keeps its own error). Marks every entry written."""
-    try:
-        _write(batch)
-    except Exception as error:  # handed to the calls' own threads, raised there
-        if len(batch) == 1:
-            batch[0].error = error
-        else:
-            for pending in batch:
-                try:
-                    _write([pending])
-                except Exception as alone:
-                    pending.error = alone
-    finally:
-        for pending in batch:
-            pending.written = True
-
-
-def _write(batch: Sequence[_Pending]) -> None:
-    """Insert entries and their subjects. On PostgreSQL one statement (the subjects' INSERT reads the entries'
-    ids from a data-modifying CTE, matched by request id): one round trip and one commit. Elsewhere one
-    transaction of plain inserts."""
+def _write(values: dict[str, Any], subjects: list[str]) -> None:
+    """Insert an entry and its subjects. On PostgreSQL one statement (the subjects' INSERT reads the entry's id
+    from a data-modifying CTE): one round trip and one commit. Elsewhere two statements in one transaction."""
+    resource_id = values["resource_id"]
     if connection.vendor == "postgresql":
-        params: list[Any] = []
-        subject_request: list[str] = []
-        subject_resource: list[int | None] = []
-        subject_key: list[str] = []
-        for pending in batch:
-            values = pending.values
-            params.extend(
-                orjson.dumps(values[column]).decode() if column == "elements" else values[column]
-                for column in _ENTRY_COLUMNS
-            )
-            for key in pending.subjects:
-                subject_request.append(values["request_id"])
-                subject_resource.append(values["resource_id"])
-                subject_key.append(key)
-        rows = ", ".join([_ENTRY_PLACEHOLDERS] * len(batch))
+        params = [orjson.dumps(values[c]).decode() if c == "elements" else values[c] for c in _ENTRY_COLUMNS]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"WITH entry AS (INSERT INTO exchange_accesslogentry ({_ENTRY_COLUMN_LIST}) VALUES {rows} "  # noqa: S608 - fixed column names
-                "RETURNING id, request_id) "
+                f"WITH entry AS (INSERT INTO exchange_accesslogentry ({_ENTRY_COLUMN_LIST}) "  # noqa: S608 - fixed column names
+                f"VALUES {_ENTRY_PLACEHOLDERS} RETURNING id) "
                 "INSERT INTO exchange_accesslogsubject (entry_id, resource_id, subject_key) "
-                "SELECT entry.id, subject.resource_id, subject.key FROM entry "
-                "JOIN unnest(%s::text[], %s::bigint[], %s::text[]) AS subject (request_id, resource_id, key) "
-                "ON subject.request_id = entry.request_id",
-                [*params, subject_request, subject_resource, subject_key],
+                "SELECT entry.id, %s, subject FROM entry, unnest(%s::text[]) AS subject",
+                [*params, resource_id, subjects],
             )
         return
     with transaction.atomic():
-        for pending in batch:
-            entry = AccessLogEntry.objects.create(**pending.values)
-            resource_id = pending.values["resource_id"]
-            if pending.subjects and resource_id is not None:
-                AccessLogSubject.objects.bulk_create(
-                    [
-                        AccessLogSubject(entry_id=entry.pk, resource_id=resource_id, subject_key=key)
-                        for key in pending.subjects
-                    ]
-                )
+        entry = AccessLogEntry.objects.create(**values)
+        if subjects and resource_id is not None:
+            AccessLogSubject.objects.bulk_create(
+                AccessLogSubject(entry_id=entry.pk, resource_id=resource_id, subject_key=key) for key in subjects
+            )
 
 
 def keys_digest(items: Sequence[str] | dict[str, object]) -> str:
