@@ -14,6 +14,7 @@ from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from yiwang.datahub.api import router as datahub_router
 from yiwang.identity.api import router as identity_router
 from yiwang.org.api import router as org_router
+from yiwang.services.api import router as services_router
 from yiwang.web.api import router as audit_router
 
 api = NinjaAPI(
@@ -27,6 +28,7 @@ api.add_router("/", identity_router)
 api.add_router("/org", org_router)
 api.add_router("/audit", audit_router)
 api.add_router("/datahub", datahub_router)
+api.add_router("/services", services_router)
 
 PROBLEM = "application/problem+json"
 

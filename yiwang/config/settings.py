@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "yiwang.web",
     "yiwang.datahub",
     "yiwang.exchange",
+    "yiwang.services",
     "yiwang.demo",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from yiwang.core.audit.services import Actor, record_model_event
 from yiwang.core.calendar.selectors import calendar_add_working_days, calendar_count_working_days
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from yiwang.core.search import search_terms
 from yiwang.datahub.catalog.selectors import (
     SharedResource,
-    search_terms,
     shared_resource,
     shared_resource_by_id,
     source_departments_for,

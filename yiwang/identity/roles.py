@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     HANDLER = "handler", _("Case handler")
     GRID_WORKER = "grid_worker", _("Grid worker")
     DATA_ADMIN = "data_admin", _("Data administrator")
+    ITEM_ADMIN = "item_admin", _("Service item administrator")
     SUPERVISOR = "supervisor", _("Supervisor")
     LEADER = "leader", _("Leader")
     PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
