@@ -240,7 +240,8 @@ def _search_text(version: ItemVersion, data: ItemInput, department_name: str) ->
     parts = [version.name, version.item.task_code, version.item.catalog_code, department_name, data.result_name]
     parts += [handling.name for handling in data.handling_items]
     parts += [material.name for material in data.materials]
-    return "\n".join(part for part in parts if part)
+    # Upper-cased once here, so that search compares codes without upper() on every row.
+    return "\n".join(part for part in parts if part).upper()
 
 
 def _fill(version: ItemVersion, data: ItemInput, department_name: str) -> None:
