@@ -109,7 +109,7 @@ def _is_platform_admin(actor: Any) -> bool:
     return actor is not None and actor.has_role(Role.PLATFORM_ADMIN)
 
 
-def _require_editor(actor: Any, department_id: int) -> None:
+def require_editor(actor: Any, department_id: int) -> None:
     """A department's item administrators edit its items; platform administrators edit all."""
     if actor is None or _is_platform_admin(actor):
         return
@@ -307,7 +307,7 @@ def item_create(*, actor: Any, department_id: int, catalog_code: str, task_code:
     department = department_get(department_id=department_id)
     if department is None:
         raise NotFound(lazy_format(_("No department has id %(id)s."), {"id": department_id}), field="department")
-    _require_editor(actor, department_id)
+    require_editor(actor, department_id)
     catalog_code = catalog_code.strip().upper()
     task_code = task_code.strip()
     _check_codes(catalog_code, task_code)
@@ -356,7 +356,7 @@ def _locked_version(version_id: int) -> ItemVersion:
 def item_draft_update(*, actor: Any, version_id: int, data: ItemInput) -> ItemVersion:
     """Change a draft. Published versions never change: start a new draft with `item_new_draft`."""
     version = _locked_version(version_id)
-    _require_editor(actor, version.item.department_id)
+    require_editor(actor, version.item.department_id)
     if version.status != VersionStatus.DRAFT:
         raise Conflict(
             _("Only a draft can be changed; a published version stays as it was published. Start a new draft.")
@@ -379,7 +379,7 @@ def item_new_draft(*, actor: Any, item_id: int) -> ItemVersion:
     item = ServiceItem.objects.select_for_update().select_related("department").filter(pk=item_id).first()
     if item is None:
         raise NotFound(lazy_format(_("No service item has id %(id)s."), {"id": item_id}))
-    _require_editor(actor, item.department_id)
+    require_editor(actor, item.department_id)
     if item.versions.filter(status=VersionStatus.DRAFT).exists():
         raise Conflict(_("This item already has a draft: edit that one."))
     newest = item.versions.order_by("-number").first()

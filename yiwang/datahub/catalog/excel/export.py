@@ -42,7 +42,7 @@ def _rules_text(rules: Mapping[str, Any]) -> str:
     return json.dumps(dict(rules), ensure_ascii=False, sort_keys=True)
 
 
-def _write_sheet(sheet: Any, columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> None:
+def write_sheet(sheet: Any, columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> None:
     bold = Font(bold=True)
     for index, column in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=index, value=column.label)
@@ -113,8 +113,8 @@ def catalog_workbook(*, entries: Sequence[Mapping[str, Any]], department_names: 
     workbook = openpyxl.Workbook()
     resources = workbook.active
     resources.title = RESOURCE_SHEET
-    _write_sheet(resources, RESOURCE_COLUMNS, resource_rows)
-    _write_sheet(workbook.create_sheet(ELEMENT_SHEET), ELEMENT_COLUMNS, element_rows)
+    write_sheet(resources, RESOURCE_COLUMNS, resource_rows)
+    write_sheet(workbook.create_sheet(ELEMENT_SHEET), ELEMENT_COLUMNS, element_rows)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

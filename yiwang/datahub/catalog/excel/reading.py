@@ -37,7 +37,7 @@ from yiwang.datahub.catalog.schema import ElementSpec, header_token
 from yiwang.datahub.models import ElementType, Openness, SharingMethod, SharingType, UpdateCycle
 
 
-class _RowReader:
+class RowReader:
     """Typed values of one row, with a problem per bad cell."""
 
     def __init__(
@@ -175,7 +175,7 @@ def _choose(text: str, vocabulary: Mapping[str, str], values: Sequence[str]) -> 
     return token if token in values else None
 
 
-def _rules(reader: _RowReader) -> dict[str, Any]:
+def _rules(reader: RowReader) -> dict[str, Any]:
     text = reader.text("rules", limit=2000)
     if not text:
         return {}
@@ -212,7 +212,7 @@ def _read_resources(sheet: Any, parsed: ParsedWorkbook) -> None:
     for number, values in rows:
         if number <= header:
             continue
-        reader = _RowReader(values, number, found, parsed.resource_problem, parsed.problems)
+        reader = RowReader(values, number, found, parsed.resource_problem, parsed.problems)
         code = reader.text("code", required=True, limit=64)
         slug = reader.text("slug", limit=64)
         values_read = {
@@ -267,7 +267,7 @@ def _read_elements(sheet: Any, parsed: ParsedWorkbook) -> None:
     for number, values in rows:
         if number <= header:
             continue
-        reader = _RowReader(values, number, found, parsed.element_problem, parsed.problems)
+        reader = RowReader(values, number, found, parsed.element_problem, parsed.problems)
         resource_code = reader.text("resource_code", required=True, limit=64)
         code = reader.text("code", required=True, limit=64)
         if code and not ELEMENT_CODE.match(code):

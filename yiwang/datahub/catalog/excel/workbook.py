@@ -24,7 +24,7 @@ _RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relat
 _LISTED = 5  # cells named in one message; the rest are counted
 
 
-def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
+def sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet title → the part of the archive that holds it."""
     workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))  # noqa: S314 - expat does not resolve entities
     relationships = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))  # noqa: S314
@@ -37,7 +37,7 @@ def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
     return members
 
 
-def _scan_sheet(archive: zipfile.ZipFile, member: str) -> tuple[list[str], list[str]]:
+def scan_sheet(archive: zipfile.ZipFile, member: str) -> tuple[list[str], list[str]]:
     """Merged ranges and cells holding a formula without a computed value, in one streaming pass."""
     merges: list[str] = []
     formulas: list[str] = []
@@ -97,7 +97,7 @@ def workbook_open(data: bytes, name: str) -> tuple[Any, str, str]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if "xl/workbook.xml" not in archive.namelist():
                 raise Unreadable([not_xlsx])
-            members = _sheet_members(archive)
+            members = sheet_members(archive)
             resource_sheet = _find_sheet(list(members), RESOURCE_SHEET, "resources")
             element_sheet = _find_sheet(list(members), ELEMENT_SHEET, "elements")
             for title, wanted in ((resource_sheet, RESOURCE_SHEET), (element_sheet, ELEMENT_SHEET)):
@@ -110,7 +110,7 @@ def workbook_open(data: bytes, name: str) -> tuple[Any, str, str]:
                         )
                     )
                     continue
-                merges, formulas = _scan_sheet(archive, members[title])
+                merges, formulas = scan_sheet(archive, members[title])
                 if merges:
                     row, column = _first_cell(merges[0])
                     problems.append(

@@ -85,7 +85,7 @@ def _has_formulas_or_merges(archive: zipfile.ZipFile, member: str) -> bool:
     return False
 
 
-def _scan_sheet(archive: zipfile.ZipFile, member: str) -> _SheetScan:
+def scan_sheet(archive: zipfile.ZipFile, member: str) -> _SheetScan:
     """Merged ranges and formula cells without a cached value, found by streaming the sheet's XML once."""
     scan = _SheetScan()
     if not _has_formulas_or_merges(archive, member):
@@ -205,7 +205,7 @@ def open_xlsx(path: Path, name: str, sheet: str | None, found: list[str]) -> Ope
     try:
         with zipfile.ZipFile(path) as archive:
             title, member = _sheet_member(archive, name, sheet)
-            scan = _scan_sheet(archive, member)
+            scan = scan_sheet(archive, member)
     except UnreadableFile:
         raise
     except Exception as error:

@@ -8,7 +8,7 @@ from typing import Any
 import openpyxl
 
 from yiwang.datahub.catalog.excel.columns import label_of
-from yiwang.datahub.catalog.excel.export import _write_sheet as write_sheet
+from yiwang.datahub.catalog.excel.export import write_sheet
 from yiwang.services.catalog.excel.columns import (
     FEE_COLUMNS,
     FEE_SHEET,

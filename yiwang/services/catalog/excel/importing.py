@@ -17,12 +17,12 @@ from yiwang.services.catalog.excel.reading import ParsedItem, ParsedItems, items
 from yiwang.services.catalog.selectors import ItemSummary, item_version_get, item_versions
 from yiwang.services.catalog.services import (
     ItemInput,
-    _require_editor,
     check_item,
     input_of,
     item_create,
     item_draft_update,
     item_new_draft,
+    require_editor,
 )
 from yiwang.services.models import (
     ExerciseLevel,
@@ -204,7 +204,7 @@ def import_items(
     if department is None:
         raise NotFound(lazy_format(_("No department has id %(id)s."), {"id": department_id}), field="department")
     # The services' own rule, checked before the file is read: it holds even when no row would be written.
-    _require_editor(actor, department_id)
+    require_editor(actor, department_id)
     parsed = items_read(data=data, name=file_name)
     plans = [_plan(parsed, item, department_id, department.name) for item in parsed.items]
     created: list[str] = []

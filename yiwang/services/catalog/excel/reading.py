@@ -17,10 +17,8 @@ from django.utils.translation import gettext as _
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from yiwang.datahub.catalog.excel.problems import ImportProblem, Unreadable
-from yiwang.datahub.catalog.excel.reading import _RowReader as RowReader
-from yiwang.datahub.catalog.excel.workbook import _scan_sheet as scan_sheet
-from yiwang.datahub.catalog.excel.workbook import _sheet_members as sheet_members
-from yiwang.datahub.catalog.excel.workbook import header_read, sheet_rows
+from yiwang.datahub.catalog.excel.reading import RowReader
+from yiwang.datahub.catalog.excel.workbook import header_read, scan_sheet, sheet_members, sheet_rows
 from yiwang.datahub.catalog.schema import header_token
 from yiwang.services.catalog.excel.columns import (
     CHILD_SHEETS,
