@@ -6,3 +6,10 @@ class ServicesConfig(AppConfig):
     name = "yiwang.services"
     label = "services"
     verbose_name = _("Online government services")
+
+    @property
+    def console_menu(self) -> list[object]:
+        from yiwang.core.menu import MenuEntry
+
+        item_admins = frozenset({"item_admin", "platform_admin"})
+        return [MenuEntry(_("Service items"), "services:console_items", item_admins, order=60)]
