@@ -285,6 +285,37 @@ _HANDLER_DEPARTMENTS = (
     ("water", "供水公司"),
     ("power", "供电公司"),
 )
+# (username suffix, department) of the departments whose service items the demo catalog holds: each has an item
+# administrator (事项管理员) who maintains its implementation list. Kept in step with yiwang/demo/service_items.
+_ITEM_DEPARTMENTS = (
+    ("market", "市场监督管理局"),
+    ("development", "发展和改革委员会"),
+    ("industry", "工业和信息化局"),
+    ("science", "科学技术局"),
+    ("finance", "财政局"),
+    ("commerce", "商务局"),
+    ("tax", "税务局"),
+    ("police", "公安局"),
+    ("civil", "民政局"),
+    ("justice", "司法局"),
+    ("veterans", "退役军人事务局"),
+    ("hrss", "人力资源和社会保障局"),
+    ("medicare", "医疗保障局"),
+    ("health", "卫生健康委员会"),
+    ("education", "教育局"),
+    ("resources", "自然资源和规划局"),
+    ("housing", "住房和城乡建设局"),
+    ("urban", "城市管理局"),
+    ("transport", "交通运输局"),
+    ("conservancy", "水利局"),
+    ("environment", "生态环境局"),
+    ("emergency", "应急管理局"),
+    ("agriculture", "农业农村局"),
+    ("culture", "文化和旅游局"),
+    ("power", "供电公司"),
+    ("water", "供水公司"),
+    ("gas", "燃气公司"),
+)
 # Enough fixed names for every planned staff account, so that the printed logins never change.
 _STAFF_NAMES = (
     "周建国",
@@ -345,6 +376,28 @@ _STAFF_NAMES = (
     "崔海",
     "谭霞",
     "廖凯",
+    "龚磊",
+    "万丽",
+    "段伟",
+    "雷蕾",
+    "侯涛",
+    "龙飞",
+    "史静",
+    "陶然",
+    "黎明",
+    "贺敏",
+    "顾晨",
+    "毛婷",
+    "郝建军",
+    "邱红",
+    "秦川",
+    "江涛",
+    "史文",
+    "薛梅",
+    "尹超",
+    "白露",
+    "孔亮",
+    "易欣",
 )
 
 
@@ -375,6 +428,10 @@ def _staff(city: tuple[District, ...]) -> tuple[StaffPlan, ...]:
             (f"grid.{district.romanised}{number}", street.office, (Role.GRID_WORKER,), "网格员")
             for number, street in enumerate(district.streets, start=1)
         ]
+    # Appended last, so that the accounts planned before them keep their names.
+    rows += [
+        (f"items.{suffix}", department, (Role.ITEM_ADMIN,), "事项管理员") for suffix, department in _ITEM_DEPARTMENTS
+    ]
     if len(rows) > len(_STAFF_NAMES):  # pragma: no cover - a guard for whoever adds accounts
         raise ValueError("add names to _STAFF_NAMES for the new staff accounts")
     return tuple(

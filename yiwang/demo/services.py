@@ -27,14 +27,15 @@ from yiwang.demo.exchange import load_exchange
 from yiwang.demo.population import SCALES, EnterpriseRow, generate_people, named_citizen_rows
 from yiwang.demo.registries import write_legal_entities_file, write_population_file
 from yiwang.demo.selectors import DEMO_OBJECT_TYPE, LOAD_ACTION, LOAD_COMPLETE_ACTION, DemoCity, demo_city
+from yiwang.demo.service_items import load_service_items
 from yiwang.identity import selectors as identity_selectors
 from yiwang.identity import services as identity_services
 from yiwang.identity.services import CitizenRow
 from yiwang.org import selectors as org_selectors
 from yiwang.org import services as org_services
 
-# Called with the step that advanced ("start", "organisation", "batch", "citizens", "enterprises", "resume")
-# and a sentence for people; the sentence is translated, the step is not.
+# Called with the step that advanced ("start", "organisation", "batch", "citizens", "enterprises", "registries",
+# "exchange", "service_items", "resume") and a sentence for people; the sentence is translated, the step is not.
 Progress = Callable[[str, str], None]
 # Large batches touch each index page for many rows before it is written: on SQLite a million citizens load
 # about three times faster in batches of 20,000 with a big page cache than in batches of 5,000 without.
@@ -290,6 +291,17 @@ def _load_exchange(*, progress: Progress) -> None:
     )
 
 
+def _load_service_items(*, progress: Progress) -> None:
+    """The service item catalog: items of the city's departments, published (see demo/service_items/)."""
+    started = time.perf_counter()
+    counts = load_service_items()
+    progress(
+        "service_items",
+        _("service catalog: %(items)d published items across %(departments)d departments (%(seconds).1f s)")
+        % {**counts, "seconds": time.perf_counter() - started},
+    )
+
+
 def _record_completion(city: DemoCity) -> None:
     """Audit the end of the load, so that `demo_city` reports it complete."""
     record_event(
@@ -357,6 +369,7 @@ def demo_load(
     citizens, enterprises = _load_people(city=city, skip=0, batch_size=batch_size, progress=progress)
     _load_registries(city=city, progress=progress)
     _load_exchange(progress=progress)
+    _load_service_items(progress=progress)
     _record_completion(city)
     return DemoLoadResult(
         scale=scale,
@@ -389,6 +402,7 @@ def demo_resume(*, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress = _s
     citizens, enterprises = _load_people(city=city, skip=stored, batch_size=batch_size, progress=progress)
     _load_registries(city=city, progress=progress)
     _load_exchange(progress=progress)
+    _load_service_items(progress=progress)
     _record_completion(city)
     return DemoLoadResult(
         scale=city.scale,
