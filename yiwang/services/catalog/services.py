@@ -8,6 +8,7 @@ started under. Every step is audited in the same transaction.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -21,6 +22,7 @@ from yiwang.core.audit.services import record_event
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, lazy_format
 from yiwang.identity.roles import Role
 from yiwang.org.selectors import department_get
+from yiwang.services.applications.form_schema import check_form_schema
 from yiwang.services.models import (
     ExerciseLevel,
     Fee,
@@ -100,6 +102,7 @@ class ItemInput:
     handling_items: Sequence[HandlingItemInput] = field(default_factory=tuple)
     materials: Sequence[MaterialInput] = field(default_factory=tuple)
     fees: Sequence[FeeInput] = field(default_factory=tuple)
+    form_schema: dict[str, Any] = field(default_factory=dict)  # JSON Schema of the application form
 
 
 # --- permissions ---------------------------------------------------------------------------------------------
@@ -197,6 +200,9 @@ def check_item(data: ItemInput) -> None:
         _text(handling.name, f"handling_items.{index}.name", _("Give the handling item a name."), limit=200)
     for index, material in enumerate(data.materials):
         _check_material(material, f"materials.{index}")
+    if not isinstance(data.form_schema, dict):
+        raise ValidationFailed(_("The form must be an object with properties."), field="form_schema")
+    check_form_schema(data.form_schema)
     for index, fee in enumerate(data.fees):
         where = f"fees.{index}"
         _text(fee.name, f"{where}.name", _("Give the fee a name."), limit=200)
@@ -254,6 +260,7 @@ def _fill(version: ItemVersion, data: ItemInput, department_name: str) -> None:
     ):  # fmt: skip
         value = getattr(data, name)
         setattr(version, name, value.strip() if isinstance(value, str) else value)
+    version.form_json = json.dumps(data.form_schema, ensure_ascii=False) if data.form_schema else ""
     version.search_text = _search_text(version, data, department_name)
     version.save()
     version.handling_items.all().delete()
@@ -296,6 +303,8 @@ def _summary_of(data: ItemInput) -> dict[str, Any]:
     summary["handling_items"] = len(data.handling_items)
     summary["materials"] = len(data.materials)
     summary["fees"] = len(data.fees)
+    summary["form_fields"] = len(data.form_schema.get("properties", {}))
+    summary.pop("form_schema")
     summary.pop("legal_basis")
     summary.pop("acceptance_conditions")
     return summary
@@ -475,6 +484,7 @@ def input_of(version: ItemVersion) -> ItemInput:
         visits=version.visits,
         result_type=version.result_type,
         result_name=version.result_name,
+        form_schema=version.form_schema,
         handling_items=tuple(HandlingItemInput(code=h.code, name=h.name) for h in version.handling_items.all()),
         materials=tuple(
             MaterialInput(

@@ -138,6 +138,9 @@ def test_editors_are_the_departments_item_admins(city: Any, item_admin: Any, mak
         ({"materials": (MaterialInput("营业执照", source="license"),)}, "materials.0.source_reference"),
         ({"materials": (MaterialInput("照片", copies=99),)}, "materials.0.copies"),
         ({"fees": (FeeInput("工本费", "20元", ""),)}, "fees.0.legal_basis"),
+        ({"form_schema": {"type": "strin"}}, "form_schema"),  # not JSON Schema
+        ({"form_schema": {"type": "object", "properties": {"a": {"type": "string"}}}}, "form_schema"),  # no title
+        ({"form_schema": {"type": "object", "properties": {}, "required": ["a"]}}, "form_schema"),
     ],
 )
 def test_bad_items_are_refused_naming_the_field(

@@ -9,6 +9,9 @@ national exchange schema `up_task_general_basic` (../shared/reference/services.m
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -161,6 +164,9 @@ class ItemVersion(models.Model):
     visits = models.PositiveSmallIntegerField(_("visits needed"), default=0)
     result_type = models.CharField(_("result type"), max_length=10, choices=ResultType.choices)
     result_name = models.CharField(_("result"), max_length=200, blank=True)
+    # The application form as JSON Schema text (an object's properties, required ones listed); "" asks nothing.
+    # Text, not jsonb: PostgreSQL's jsonb reorders keys, and the order of the properties is the form's order.
+    form_json = models.TextField(_("application form"), blank=True, default="")
     search_text = models.TextField(editable=False, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     created_by = models.ForeignKey(
@@ -185,6 +191,12 @@ class ItemVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} v{self.number} {self.name}"
+
+    @property
+    def form_schema(self) -> dict[str, Any]:
+        """The application form as a JSON Schema object, its properties in the order the department gave."""
+        loaded: dict[str, Any] = json.loads(self.form_json) if self.form_json else {}
+        return loaded
 
 
 class HandlingItem(models.Model):

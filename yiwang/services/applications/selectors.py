@@ -1,0 +1,206 @@
+"""Reading applications: the applicant's list, the department's inbox with deadlines, one application's history,
+and the national exchange layout of a case (受理, 过程, 特别程序, 结果)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.core.errors import NotFound
+from yiwang.identity.roles import Role, UserKind
+from yiwang.identity.selectors import can_act_for
+from yiwang.services.applications.clock import Clock, application_clock, supplement_deadline
+from yiwang.services.models import Application, ApplicationEvent, ApplicationStatus, ProjectType
+
+S = ApplicationStatus
+OPEN = frozenset(
+    {S.RECEIVED, S.ACCEPTED, S.SUPPLEMENT_STARTED, S.SUPPLEMENT_ENDED, S.HANDLING, S.SPECIAL_STARTED, S.SPECIAL_ENDED}
+)
+STATUS_LABELS = dict(ApplicationStatus.choices)
+
+
+@dataclass(frozen=True)
+class ApplicationSummary:
+    id: int
+    number: str
+    task_code: str
+    item_name: str
+    version: int
+    department: str
+    status: int
+    status_label: str
+    submitted_at: datetime.datetime | None
+    accepted_on: datetime.date | None
+    concluded_at: datetime.datetime | None
+    clock: Clock | None
+    supplement_deadline: datetime.date | None  # received, not accepted: the art. 32 window
+
+
+def _summary(application: Application, today: datetime.date) -> ApplicationSummary:
+    version = application.item_version
+    waiting = application.accepted_on is None and application.status == S.RECEIVED
+    return ApplicationSummary(
+        id=application.pk,
+        number=application.number or "",
+        task_code=version.item.task_code,
+        item_name=version.name,
+        version=version.number,
+        department=application.department.name,
+        status=application.status,
+        status_label=str(STATUS_LABELS[application.status]),
+        submitted_at=application.submitted_at,
+        accepted_on=application.accepted_on,
+        concluded_at=application.concluded_at,
+        clock=application_clock(application, today=today) if application.status in OPEN else None,
+        supplement_deadline=supplement_deadline(application) if waiting else None,
+    )
+
+
+def _base() -> QuerySet[Application]:
+    return Application.objects.select_related("item_version", "item_version__item", "department")
+
+
+def applications_of(*, actor: Any, today: datetime.date | None = None) -> list[ApplicationSummary]:
+    """The actor's own applications and those of the enterprises they act for, newest first."""
+    today = today or timezone.localdate()
+    if actor is None or getattr(actor, "kind", None) != UserKind.CITIZEN:
+        return []
+    condition = Q(applicant=actor)
+    enterprises = [
+        enterprise_id
+        for enterprise_id in Application.objects.filter(enterprise_id__isnull=False)
+        .values_list("enterprise_id", flat=True)
+        .distinct()
+        if enterprise_id is not None and can_act_for(actor, enterprise_id)
+    ]
+    if enterprises:
+        condition |= Q(enterprise_id__in=enterprises)
+    return [_summary(application, today) for application in _base().filter(condition)]
+
+
+def department_inbox(
+    *, actor: Any, status: int | None = None, today: datetime.date | None = None
+) -> list[ApplicationSummary]:
+    """The open applications of the actor's department, the most urgent first (received ones by their art. 32
+    window, accepted ones by their promised deadline)."""
+    today = today or timezone.localdate()
+    if actor is None or getattr(actor, "kind", None) != UserKind.STAFF:
+        return []
+    queryset = _base().filter(department_id=actor.department_id, status__in=OPEN)
+    if status is not None:
+        queryset = queryset.filter(status=status)
+    summaries = [_summary(application, today) for application in queryset]
+
+    def urgency(summary: ApplicationSummary) -> tuple[datetime.date, str]:
+        if summary.clock is not None:
+            return (summary.clock.promised.due, summary.number)
+        return (summary.supplement_deadline or datetime.date.max, summary.number)
+
+    return sorted(summaries, key=urgency)
+
+
+def can_see(actor: Any, application: Application) -> bool:
+    """The applicant (or an agent of the enterprise), staff of the handling department, supervisors and the
+    platform's administrators."""
+    if actor is None or actor.pk is None:
+        return False
+    if application.applicant_id == actor.pk:
+        return True
+    if getattr(actor, "kind", None) == UserKind.CITIZEN:
+        return application.enterprise_id is not None and can_act_for(actor, application.enterprise_id)
+    if actor.has_role(Role.PLATFORM_ADMIN):
+        return True
+    return bool(actor.department_id == application.department_id)
+
+
+def application_detail(*, actor: Any, application_id: int) -> Application:
+    """One application with its item version and events, if the actor may see it."""
+    application = _base().prefetch_related("events").filter(pk=application_id).first()
+    if application is None or not can_see(actor, application):
+        raise NotFound(_("No application you may see has this number."))
+    return application
+
+
+def application_by_number(*, actor: Any, number: str) -> Application:
+    found = Application.objects.filter(number=number).values_list("pk", flat=True).first()
+    if found is None:
+        raise NotFound(_("No application you may see has this number."))
+    return application_detail(actor=actor, application_id=found)
+
+
+def application_exchange_record(application: Application) -> dict[str, Any]:
+    """The case in the national exchange layout: 受理 (up_pro_accept), 过程 (up_pro_process), 特别程序
+    (up_pro_special_procedure) and 结果 (up_pro_result); dates as ISO text. ../shared/reference/services.md §4."""
+    version = application.item_version
+    events: list[ApplicationEvent] = list(application.events.all())
+    clock = application_clock(application)
+    accept = next((event for event in events if event.action in {"accept", "deemed_accepted"}), None)
+    applicant = application.applicant
+    record: dict[str, Any] = {
+        "accept": {
+            "project_no": application.number,
+            "apply_date": application.submitted_at.isoformat() if application.submitted_at else None,
+            "accept_date": application.accepted_on.isoformat() if application.accepted_on else None,
+            "promise_date": clock.promised.due.isoformat() if clock else None,
+            "applyer_type": "2" if application.enterprise_id else "1",
+            "applyer_name": getattr(applicant, "real_name", ""),
+            "org_name": application.department.name,
+            "handle_user_name": accept.actor_name if accept else None,
+            "project_type": "1" if version.project_type == ProjectType.IMMEDIATE else "2",
+            "project_name": version.name,
+            "task_code": version.item.task_code,
+            "catalog_code": version.item.catalog_code,
+            "task_handle_item": application.handling_item.code if application.handling_item else None,
+            "task_version": version.number,
+        },
+        "process": [
+            {
+                "process_name": event.action,
+                "event_name": str(event.status) if event.status is not None else None,
+                "event_start_time": event.at.isoformat(),
+                "handle_user_name": event.actor_name,
+                "handle_explain": event.opinion,
+            }
+            for event in events
+        ],
+        "special_procedure": [],
+        "result": None,
+    }
+    started: ApplicationEvent | None = None
+    for event in events:
+        if event.action == "special_start":
+            started = event
+        elif event.action == "special_end" and started is not None:
+            record["special_procedure"].append(
+                {
+                    "special_type": started.details.get("kind"),
+                    "special_reason": started.opinion,
+                    "special_time": started.at.isoformat(),
+                    "end_time": event.at.isoformat(),
+                    "result": event.opinion,
+                }
+            )
+            started = None
+    if started is not None:
+        record["special_procedure"].append(
+            {
+                "special_type": started.details.get("kind"),
+                "special_reason": started.opinion,
+                "special_time": started.at.isoformat(),
+                "end_time": None,
+                "result": None,
+            }
+        )
+    concluding = next((event for event in reversed(events) if event.action in {"decide", "refuse", "not_accept"}), None)
+    if concluding is not None and concluding.status is not None:
+        record["result"] = {
+            "result_date": concluding.at.isoformat(),
+            "result_type": str(concluding.status),
+            "result_explain": concluding.opinion,
+        }
+    return record
