@@ -63,7 +63,11 @@ def on_service_error(request: HttpRequest, error: YiwangError) -> HttpResponse:
         status, title = 409, "Conflict"
     elif isinstance(error, ValidationFailed):
         status, title = 422, "Unprocessable Entity"
-    extra = {"errors": [{"field": error.field, "message": str(error)}]} if error.field else {}
+    problems = getattr(error, "problems", None)  # errors that name several fields at once (a whole form)
+    if problems:
+        extra = {"errors": [{"field": field, "message": str(message)} for field, message in problems]}
+    else:
+        extra = {"errors": [{"field": error.field, "message": str(error)}]} if error.field else {}
     return problem(status, title, str(error), code=error.code, **extra)
 
 

@@ -1,12 +1,29 @@
-"""API of online services (/api/v1/services): the item catalog, public to read."""
+"""API of online services (/api/v1/services): the item catalog, public to read; applications, for their applicants
+and the handling department's staff (sessions or bearer tokens)."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
+from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Query, Router, Schema, Status
 
+from yiwang.core.errors import PermissionDenied
+from yiwang.identity.api_auth import session_or_bearer
+from yiwang.identity.roles import UserKind
+from yiwang.services.applications import services as application_services
+from yiwang.services.applications.selectors import (
+    application_detail,
+    application_exchange_record,
+    application_summary,
+    applications_of,
+    department_inbox,
+)
 from yiwang.services.catalog.selectors import item_guide, item_search
 from yiwang.services.models import ItemType
 
@@ -122,3 +139,259 @@ def item(request: HttpRequest, task_code: str) -> Any:
         "materials": list(version.materials.all()),
         "fees": list(version.fees.all()),
     }
+
+
+# --- applications ---------------------------------------------------------------------------------------------------
+
+
+class DeadlineOut(Schema):
+    due: datetime.date
+    remaining: int = Field(description="days left in the limit's unit: 0 on the due day, negative when late")
+    unit: str
+
+
+class ClockOut(Schema):
+    accepted_on: datetime.date
+    statutory: DeadlineOut
+    promised: DeadlineOut
+    paused: bool
+    paused_working_days: int
+    extension_days: int
+    provisional: bool = Field(description="a year involved has no published holiday calendar yet")
+
+
+class ApplicationSummaryOut(Schema):
+    id: int
+    number: str = Field(description="办件编号; empty for a draft")
+    task_code: str
+    item_name: str
+    version: int
+    department: str
+    status: int = Field(description="national status code 1–15; 0 is a draft")
+    status_label: str
+    submitted_at: datetime.datetime | None
+    accepted_on: datetime.date | None
+    concluded_at: datetime.datetime | None
+    clock: ClockOut | None
+    supplement_deadline: datetime.date | None = Field(description="art. 32: last day to request a supplement")
+
+
+class EventOut(Schema):
+    action: str
+    status: int | None
+    actor_name: str
+    at: datetime.datetime
+    opinion: str
+    details: dict[str, Any]
+
+
+class ApplicationOut(ApplicationSummaryOut):
+    form_data: dict[str, Any]
+    form_schema: dict[str, Any]
+    events: list[EventOut]
+
+
+class DraftIn(Schema):
+    task_code: str = Field(max_length=36)
+    handling_item: str = Field("", max_length=50)
+    enterprise_id: int | None = None
+    form_data: dict[str, Any] = Field(default_factory=dict)
+
+
+class FormIn(Schema):
+    form_data: dict[str, Any]
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=2000)
+
+
+class SupplementAnswerIn(Schema):
+    form_data: dict[str, Any] | None = None
+    note: str = Field("", max_length=2000)
+
+
+class StepIn(Schema):
+    """The fields a step uses; the others are ignored."""
+
+    opinion: str = Field("", max_length=2000)
+    reasons: str = Field("", max_length=2000)
+    not_ours: bool = False
+    missing: list[str] = Field(default_factory=list, max_length=50)
+    notice: str = Field("", max_length=2000)
+    kind: str = Field("", max_length=20)
+    reason: str = Field("", max_length=2000)
+    result: str = Field("", max_length=2000)
+    days: int = 0
+    outcome: str = Field("", max_length=30)
+    tolerated: list[str] = Field(default_factory=list, max_length=50)
+
+
+class Step(StrEnum):
+    ACCEPT = "accept"
+    REFUSE = "refuse"
+    REQUEST_SUPPLEMENT = "request-supplement"
+    START_HANDLING = "start-handling"
+    SPECIAL_START = "special-start"
+    SPECIAL_END = "special-end"
+    EXTEND = "extend"
+    DECIDE = "decide"
+    REVOKE = "revoke"
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _detail(request: HttpRequest, application_id: int) -> dict[str, Any]:
+    application = application_detail(actor=_user(request), application_id=application_id)
+    summary = application_summary(application)
+    return {
+        **dataclasses.asdict(summary),
+        "clock": summary.clock,
+        "form_data": application.form_data,
+        "form_schema": application.item_version.form_schema,
+        "events": list(application.events.all()),
+    }
+
+
+@router.get(
+    "/applications",
+    response=list[ApplicationSummaryOut],
+    auth=session_or_bearer,
+    summary="A citizen's own applications; for staff, the department's open applications, most urgent first",
+)
+def applications(request: HttpRequest) -> Any:
+    user = _user(request)
+    if user.kind == UserKind.STAFF:
+        return department_inbox(actor=user)
+    return applications_of(actor=user)
+
+
+@router.post("/applications", response={201: ApplicationOut}, auth=session_or_bearer, summary="Start a draft")
+def application_start(request: HttpRequest, payload: DraftIn) -> Any:
+    draft = application_services.application_draft_save(
+        actor=_user(request),
+        task_code=payload.task_code,
+        handling_item_code=payload.handling_item,
+        enterprise_id=payload.enterprise_id,
+        form_data=payload.form_data,
+    )
+    return Status(201, _detail(request, draft.pk))
+
+
+@router.get(
+    "/applications/{application_id}", response=ApplicationOut, auth=session_or_bearer, summary="One application"
+)
+def application(request: HttpRequest, application_id: int) -> Any:
+    return _detail(request, application_id)
+
+
+@router.put(
+    "/applications/{application_id}/form",
+    response=ApplicationOut,
+    auth=session_or_bearer,
+    summary="Save a draft's form",
+)
+def application_form(request: HttpRequest, application_id: int, payload: FormIn) -> Any:
+    application_services.application_draft_save(
+        actor=_user(request), application_id=application_id, form_data=payload.form_data
+    )
+    return _detail(request, application_id)
+
+
+@router.post(
+    "/applications/{application_id}/submit",
+    response=ApplicationOut,
+    auth=session_or_bearer,
+    summary="Submit a draft (the form is checked; every problem is listed in `errors`)",
+)
+def application_submit(request: HttpRequest, application_id: int) -> Any:
+    application_services.application_submit(actor=_user(request), application_id=application_id)
+    return _detail(request, application_id)
+
+
+@router.post(
+    "/applications/{application_id}/withdraw",
+    response=ApplicationOut,
+    auth=session_or_bearer,
+    summary="Withdraw before acceptance (2), recall after (14)",
+)
+def application_withdraw(request: HttpRequest, application_id: int, payload: ReasonIn) -> Any:
+    application_services.application_withdraw(
+        actor=_user(request), application_id=application_id, reason=payload.reason
+    )
+    return _detail(request, application_id)
+
+
+@router.post(
+    "/applications/{application_id}/supplement",
+    response=ApplicationOut,
+    auth=session_or_bearer,
+    summary="Answer the supplement notice",
+)
+def application_supplement(request: HttpRequest, application_id: int, payload: SupplementAnswerIn) -> Any:
+    application_services.application_answer_supplement(
+        actor=_user(request), application_id=application_id, form_data=payload.form_data, note=payload.note
+    )
+    return _detail(request, application_id)
+
+
+@router.post(
+    "/applications/{application_id}/steps/{step}",
+    response=ApplicationOut,
+    auth=session_or_bearer,
+    summary="A step of the handling department (who may take which step: see the services' documentation)",
+)
+def application_step(request: HttpRequest, application_id: int, step: Step, payload: StepIn) -> Any:
+    actor = _user(request)
+    services = application_services
+    calls: dict[Step, Callable[[], Any]] = {
+        Step.ACCEPT: lambda: services.application_accept(
+            actor=actor, application_id=application_id, opinion=payload.opinion
+        ),
+        Step.REFUSE: lambda: services.application_refuse(
+            actor=actor, application_id=application_id, reasons=payload.reasons, not_ours=payload.not_ours
+        ),
+        Step.REQUEST_SUPPLEMENT: lambda: services.application_request_supplement(
+            actor=actor, application_id=application_id, missing=payload.missing, notice=payload.notice
+        ),
+        Step.START_HANDLING: lambda: services.application_start_handling(
+            actor=actor, application_id=application_id, opinion=payload.opinion
+        ),
+        Step.SPECIAL_START: lambda: services.application_special_start(
+            actor=actor, application_id=application_id, kind=payload.kind, reason=payload.reason
+        ),
+        Step.SPECIAL_END: lambda: services.application_special_end(
+            actor=actor, application_id=application_id, result=payload.result
+        ),
+        Step.EXTEND: lambda: services.application_extend(
+            actor=actor, application_id=application_id, days=payload.days, reason=payload.reason
+        ),
+        Step.DECIDE: lambda: services.application_decide(
+            actor=actor,
+            application_id=application_id,
+            outcome=payload.outcome,
+            opinion=payload.opinion,
+            tolerated=payload.tolerated,
+        ),
+        Step.REVOKE: lambda: services.application_revoke(
+            actor=actor, application_id=application_id, reasons=payload.reasons
+        ),
+    }
+    calls[step]()
+    return _detail(request, application_id)
+
+
+@router.get(
+    "/applications/{application_id}/exchange-record",
+    response=dict[str, Any],
+    auth=session_or_bearer,
+    summary="The case in the national exchange layout (受理, 过程, 特别程序, 结果), for the department's staff",
+)
+def application_record(request: HttpRequest, application_id: int) -> Any:
+    user = _user(request)
+    application = application_detail(actor=user, application_id=application_id)
+    if user.kind != UserKind.STAFF:
+        raise PermissionDenied(_("The exchange record is for the handling department's staff."))
+    return application_exchange_record(application)

@@ -61,6 +61,11 @@ def _summary(application: Application, today: datetime.date) -> ApplicationSumma
     )
 
 
+def application_summary(application: Application, *, today: datetime.date | None = None) -> ApplicationSummary:
+    """One application as lists show it, with its clock as of `today`."""
+    return _summary(application, today or timezone.localdate())
+
+
 def _base() -> QuerySet[Application]:
     return Application.objects.select_related("item_version", "item_version__item", "department")
 
