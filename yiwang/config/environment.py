@@ -70,6 +70,7 @@ class Environment:
     exchange_source_days: int
     exchange_demand_days: int
     gateway_cache_seconds: int
+    upload_max_bytes: int
     email_url: str
     log_level: str
 
@@ -104,6 +105,7 @@ def read_environment() -> Environment:
         exchange_source_days=_integer("YIWANG_EXCHANGE_SOURCE_DAYS", 5),
         exchange_demand_days=_integer("YIWANG_EXCHANGE_DEMAND_DAYS", 10),
         gateway_cache_seconds=_integer("YIWANG_GATEWAY_CACHE_SECONDS", 2),
+        upload_max_bytes=_integer("YIWANG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024),
         email_url=os.environ.get("YIWANG_EMAIL_URL", "console:"),
         log_level=os.environ.get("YIWANG_LOG_LEVEL", "INFO"),
     )
@@ -124,4 +126,6 @@ def read_environment() -> Environment:
             raise ImproperlyConfigured(f"{name} must be between 1 and 60 working days")
     if not 0 <= environment.gateway_cache_seconds <= 60:
         raise ImproperlyConfigured("YIWANG_GATEWAY_CACHE_SECONDS must be between 0 and 60")
+    if environment.upload_max_bytes < 1:
+        raise ImproperlyConfigured("YIWANG_UPLOAD_MAX_BYTES must be a positive number of bytes")
     return environment

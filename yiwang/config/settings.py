@@ -256,6 +256,8 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not ENV.production
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest file an applicant may upload as an application's material (the services app checks it).
+YIWANG_UPLOAD_MAX_BYTES = ENV.upload_max_bytes
 
 # --- security headers -------------------------------------------------------------
 CSRF_FAILURE_VIEW = "yiwang.web.views.csrf_failure_view"

@@ -255,6 +255,9 @@ def application_submit(*, actor: Any, application_id: int) -> Application:
     if version.status == VersionStatus.RETIRED:
         raise Conflict(_("The item was withdrawn from the service guide: it can no longer be applied for."))
     check_answers(version.form_schema, application.form_data)
+    from yiwang.services.applications.materials import materials_check  # it builds on this module's helpers
+
+    materials_check(application)
     now = timezone.now()
     application.number = _next_number(application.department_id, timezone.localdate(now))
     application.submitted_at = now

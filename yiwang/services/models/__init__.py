@@ -25,11 +25,13 @@ from yiwang.services.models.catalog import (
     ServiceObject,
     VersionStatus,
 )
+from yiwang.services.models.materials import ApplicationMaterial
 
 __all__ = [
     "Application",
     "ApplicationCounter",
     "ApplicationEvent",
+    "ApplicationMaterial",
     "ApplicationStatus",
     "ExerciseLevel",
     "Fee",

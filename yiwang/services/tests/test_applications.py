@@ -66,7 +66,8 @@ def people(city: Any, make_citizen: Any, make_staff: Any) -> dict[str, Any]:
         "approver": make_staff(department, (Role.APPROVER,), real_name="审批丁"),
         "approver_b": make_staff(department, (Role.APPROVER,), real_name="审批戊"),
         "other_clerk": make_staff(city.public_security, (Role.CLERK,), real_name="他部门"),
-        "item": published_item(department_id=department, form_schema=FORM, handling_items=()),
+        # No materials: what an applicant uploads, and its check on submission, is tested in test_materials.
+        "item": published_item(department_id=department, form_schema=FORM, handling_items=(), materials=()),
     }
 
 
