@@ -315,6 +315,7 @@ YIWANG_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("yiwang.exchange.tasks.seal_access_log", 60),
     ("yiwang.exchange.tasks.chase_access_requests", 3600),
     ("yiwang.services.tasks.deem_applications_accepted", 3600),
+    ("yiwang.services.tasks.watch_supervision_warnings", 3600),
 ]
 
 # --- logging: never personal data ------------------------------------------------------

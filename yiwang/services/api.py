@@ -26,6 +26,7 @@ from yiwang.services.applications.selectors import (
 )
 from yiwang.services.catalog.selectors import item_guide, item_search
 from yiwang.services.models import ItemType
+from yiwang.services.supervision import supervision_board
 
 router = Router(tags=["services"])
 
@@ -395,3 +396,42 @@ def application_record(request: HttpRequest, application_id: int) -> Any:
     if user.kind != UserKind.STAFF:
         raise PermissionDenied(_("The exchange record is for the handling department's staff."))
     return application_exchange_record(application)
+
+
+# --- electronic supervision -----------------------------------------------------------------------------------------
+
+
+class WarningOut(Schema):
+    application: ApplicationSummaryOut
+    department_id: int
+    level: int = Field(description="1 yellow card (预警), 2 red card (超期)")
+    reasons: list[str] = Field(
+        description="promised_overdue, statutory_overdue, few_days_left, share_elapsed, intake_late"
+    )
+    messages: list[str]
+
+
+class BoardFilter(Schema):
+    department: int | None = None
+    task_code: str = Field("", max_length=36)
+    level: int | None = Field(None, ge=1, le=2)
+
+
+@router.get(
+    "/supervision/warnings",
+    response=list[WarningOut],
+    auth=session_or_bearer,
+    summary="The supervision board: warnings on open applications, computed now (supervisors, leaders, platform)",
+)
+def supervision_warnings_list(request: HttpRequest, filters: Query[BoardFilter]) -> Any:
+    warnings = supervision_board(
+        actor=_user(request), department_id=filters.department, task_code=filters.task_code, level=filters.level
+    )
+    return [
+        {
+            **dataclasses.asdict(warning),
+            "application": warning.application,
+            "messages": [str(m) for m in warning.messages],
+        }
+        for warning in warnings
+    ]

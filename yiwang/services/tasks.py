@@ -12,3 +12,45 @@ def deem_applications_accepted() -> int:
     """Art. 32: accept, from their day of receipt, applications left without a supplement notice for 5 working
     days (hourly; an application is accepted once)."""
     return len(applications_deem_accepted())
+
+
+@task()
+def watch_supervision_warnings() -> int:
+    """Mail new or worsened supervision warnings (hourly; each level of each application once)."""
+    from yiwang.services.supervision import supervision_notify
+
+    return len(supervision_notify())
+
+
+@task()
+def notify_supervision_warning(*, application_id: int, level: int) -> int:
+    """Tell the handling department's staff and its supervisors that an application is late or nearly so."""
+    from django.core.mail import send_mail
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from yiwang.identity.roles import Role
+    from yiwang.identity.selectors import staff_emails
+    from yiwang.services.supervision import supervision_warnings
+
+    warning = next(
+        (found for found in supervision_warnings() if found.application.id == application_id and found.level >= level),
+        None,
+    )
+    if warning is None:  # the case moved on before the mail went out
+        return 0
+    recipients = staff_emails(
+        roles=[Role.CLERK, Role.REVIEWER, Role.APPROVER, Role.SUPERVISOR], department_id=warning.department_id
+    )
+    if not recipients:
+        return 0
+    with translation.override("zh-hans"):
+        subject = _("Supervision warning: application %(number)s") % {"number": warning.application.number}
+        body = "\n".join(
+            [
+                f"{warning.application.number} {warning.application.item_name}",
+                *(str(message) for message in warning.messages),
+            ]
+        )
+    send_mail(subject, body, None, sorted(set(recipients)))
+    return len(recipients)

@@ -1,4 +1,5 @@
-"""The services app's models: the item catalog (`catalog`) and applications (`applications`)."""
+"""The services app's models: the item catalog (`catalog`), applications (`applications`) with their uploaded
+materials (`materials`), and electronic supervision's rules (`supervision`)."""
 
 from yiwang.services.models.applications import (
     Application,
@@ -26,6 +27,7 @@ from yiwang.services.models.catalog import (
     VersionStatus,
 )
 from yiwang.services.models.materials import ApplicationMaterial
+from yiwang.services.models.supervision import SupervisionRule, WarningLevel
 
 __all__ = [
     "Application",
@@ -49,5 +51,7 @@ __all__ = [
     "ServiceItem",
     "ServiceObject",
     "SpecialProcedureKind",
+    "SupervisionRule",
     "VersionStatus",
+    "WarningLevel",
 ]

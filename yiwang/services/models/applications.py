@@ -72,6 +72,7 @@ class Application(models.Model):
     paused_since = models.DateField(null=True, blank=True)
     extension_days = models.PositiveIntegerField(default=0)
     concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
+    warned_level = models.PositiveSmallIntegerField(default=0)  # the supervision warning level already mailed
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     class Meta:
