@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import yiwang.services.models.materials
 from django.conf import settings
 from django.db import migrations, models
+
+import yiwang.services.models.materials
 
 
 class Migration(migrations.Migration):
