@@ -9,14 +9,15 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
-from yiwang.core.errors import PermissionDenied
+from yiwang.core.errors import NotFound, PermissionDenied
 from yiwang.identity.api_auth import session_or_bearer
 from yiwang.identity.roles import UserKind
 from yiwang.services.applications import services as application_services
+from yiwang.services.applications.materials import material_remove, material_upload, materials_missing
 from yiwang.services.applications.selectors import (
     application_detail,
     application_exchange_record,
@@ -186,10 +187,32 @@ class EventOut(Schema):
     details: dict[str, Any]
 
 
+class AskedMaterialOut(Schema):
+    id: int
+    name: str
+    required: bool
+    form: str
+    source: str = Field(description="only 'applicant' materials are uploaded; the others are fetched (免提交)")
+
+
+class UploadOut(Schema):
+    id: int
+    material_id: int | None
+    name: str
+    original_name: str
+    size: int
+    content_type: str
+    sm3: str
+    uploaded_at: datetime.datetime
+
+
 class ApplicationOut(ApplicationSummaryOut):
     form_data: dict[str, Any]
     form_schema: dict[str, Any]
     events: list[EventOut]
+    materials_asked: list[AskedMaterialOut]
+    uploads: list[UploadOut] = Field(description="the current file of each material (replaced files are kept)")
+    materials_missing: list[str] = Field(description="required materials still to upload before submission")
 
 
 class DraftIn(Schema):
@@ -253,6 +276,9 @@ def _detail(request: HttpRequest, application_id: int) -> dict[str, Any]:
         "form_data": application.form_data,
         "form_schema": application.item_version.form_schema,
         "events": list(application.events.all()),
+        "materials_asked": list(application.item_version.materials.order_by("position")),
+        "uploads": list(application.materials.filter(superseded_at__isnull=True).order_by("uploaded_at", "pk")),
+        "materials_missing": materials_missing(application),
     }
 
 
@@ -323,6 +349,49 @@ def application_withdraw(request: HttpRequest, application_id: int, payload: Rea
         actor=_user(request), application_id=application_id, reason=payload.reason
     )
     return _detail(request, application_id)
+
+
+@router.post(
+    "/applications/{application_id}/materials",
+    response=ApplicationOut,
+    auth=session_or_bearer,
+    summary="Upload a file for a material (material_id) or an extra document (name), while a draft or supplement",
+)
+def application_material_upload(
+    request: HttpRequest,
+    application_id: int,
+    file: File[UploadedFile],
+    material_id: Form[int | None] = None,
+    name: Form[str] = "",
+) -> Any:
+    material_upload(actor=_user(request), application_id=application_id, material_id=material_id, name=name, file=file)
+    return _detail(request, application_id)
+
+
+@router.delete(
+    "/applications/{application_id}/materials/{upload_id}",
+    response=ApplicationOut,
+    auth=session_or_bearer,
+    summary="Remove an uploaded file (kept as history) while the application can be changed",
+)
+def application_material_remove(request: HttpRequest, application_id: int, upload_id: int) -> Any:
+    removed = material_remove(actor=_user(request), upload_id=upload_id)
+    if removed.application_id != application_id:
+        raise NotFound(_("No uploaded file of yours has id %(id)s.") % {"id": upload_id})
+    return _detail(request, application_id)
+
+
+@router.get(
+    "/applications/{application_id}/materials/{upload_id}/file",
+    auth=session_or_bearer,
+    summary="The file of an uploaded material, for the applicant and the handling department",
+)
+def application_material_file(request: HttpRequest, application_id: int, upload_id: int) -> FileResponse:
+    application = application_detail(actor=_user(request), application_id=application_id)
+    upload = application.materials.filter(pk=upload_id).first()
+    if upload is None:
+        raise NotFound(_("No uploaded file of yours has id %(id)s.") % {"id": upload_id})
+    return FileResponse(upload.file.open("rb"), content_type=upload.content_type, filename=upload.original_name)
 
 
 @router.post(

@@ -110,7 +110,7 @@ def department_inbox(
 
 
 def can_see(actor: Any, application: Application) -> bool:
-    """The applicant (or an agent of the enterprise), staff of the handling department, supervisors and the
+    """The applicant (or an agent of the enterprise); once submitted, also the handling department's staff and the
     platform's administrators."""
     if actor is None or actor.pk is None:
         return False
@@ -118,6 +118,8 @@ def can_see(actor: Any, application: Application) -> bool:
         return True
     if getattr(actor, "kind", None) == UserKind.CITIZEN:
         return application.enterprise_id is not None and can_act_for(actor, application.enterprise_id)
+    if application.status == ApplicationStatus.DRAFT:
+        return False  # a draft is the applicant's own until it is submitted
     if actor.has_role(Role.PLATFORM_ADMIN):
         return True
     return bool(actor.department_id == application.department_id)

@@ -137,3 +137,46 @@ def test_a_whole_case_through_the_api(setting: dict[str, Any], make_staff: Any, 
     assert mine["clock"] is None and mine["concluded_at"] is not None
     record = clerk.get(f"{base}/exchange-record").json()
     assert record["result"]["result_type"] == "11"
+
+
+def test_materials_through_the_api(city: Any, accounts: Any, make_citizen: Any, settings: Any, tmp_path: Any) -> None:
+    from yiwang.services.tests.factories import MATERIALS
+    from yiwang.services.tests.test_materials import png
+
+    settings.MEDIA_ROOT = tmp_path
+    item = published_item(department_id=city.public_security, handling_items=(), materials=MATERIALS)
+    citizen = sign_in(Client(), accounts.citizen)
+    stranger = sign_in(Client(), make_citizen("路人乙"))
+    clerk = sign_in(Client(), accounts.staff)
+    draft = _post(citizen, "/api/v1/services/applications", {"task_code": item.item.task_code}).json()
+    base = f"/api/v1/services/applications/{draft['id']}"
+    form = next(material for material in draft["materials_asked"] if material["source"] == "applicant")
+    assert draft["materials_missing"] == [form["name"]]
+    refused = _post(citizen, f"{base}/submit")
+    assert (refused.status_code, refused.json()["errors"][0]["field"]) == (422, "materials")
+
+    def upload(client: Client, name: str, content: bytes) -> Any:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return client.post(f"{base}/materials", {"material_id": form["id"], "file": SimpleUploadedFile(name, content)})
+
+    bad = upload(citizen, "申请表.png", b"MZ\x90\x00" + b"\x00" * 60)  # a Windows program named .png
+    assert bad.status_code == 422
+    assert "申请表.png" in bad.json()["detail"]
+    assert upload(stranger, "申请表.png", png()).status_code == 404
+    stored = upload(citizen, "申请表.png", png())
+    assert stored.status_code == 200
+    body = stored.json()
+    assert body["materials_missing"] == []
+    [current] = body["uploads"]
+    assert (current["original_name"], current["content_type"], current["size"]) == (
+        "申请表.png",
+        "image/png",
+        len(png()),
+    )
+    for reader, status in ((citizen, 200), (clerk, 404), (stranger, 404)):  # a draft is the applicant's own
+        assert reader.get(f"{base}/materials/{current['id']}/file").status_code == status
+    assert _post(citizen, f"{base}/submit").status_code == 200
+    download = clerk.get(f"{base}/materials/{current['id']}/file")
+    assert (download.status_code, b"".join(download.streaming_content)) == (200, png())
+    assert citizen.delete(f"{base}/materials/{current['id']}").status_code == 409  # submitted: no longer editable
