@@ -12,4 +12,8 @@ class ServicesConfig(AppConfig):
         from yiwang.core.menu import MenuEntry
 
         item_admins = frozenset({"item_admin", "platform_admin"})
-        return [MenuEntry(_("Service items"), "services:console_items", item_admins, order=60)]
+        handlers = frozenset({"clerk", "reviewer", "approver"})
+        return [
+            MenuEntry(_("Applications"), "services:console_applications", handlers, order=55),
+            MenuEntry(_("Service items"), "services:console_items", item_admins, order=60),
+        ]
