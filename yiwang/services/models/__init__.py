@@ -27,9 +27,24 @@ from yiwang.services.models.catalog import (
     VersionStatus,
 )
 from yiwang.services.models.materials import ApplicationMaterial
+from yiwang.services.models.ratings import (
+    AppealDecision,
+    AppealGrounds,
+    RatedEvent,
+    Rating,
+    RatingAppeal,
+    RatingChannel,
+    RatingLevel,
+    RatingRule,
+    Rectification,
+    RectificationStatus,
+    VisitView,
+)
 from yiwang.services.models.supervision import SupervisionRule, WarningLevel
 
 __all__ = [
+    "AppealDecision",
+    "AppealGrounds",
     "Application",
     "ApplicationCounter",
     "ApplicationEvent",
@@ -47,11 +62,20 @@ __all__ = [
     "OnlineDepth",
     "PowerSource",
     "ProjectType",
+    "RatedEvent",
+    "Rating",
+    "RatingAppeal",
+    "RatingChannel",
+    "RatingLevel",
+    "RatingRule",
+    "Rectification",
+    "RectificationStatus",
     "ResultType",
     "ServiceItem",
     "ServiceObject",
     "SpecialProcedureKind",
     "SupervisionRule",
     "VersionStatus",
+    "VisitView",
     "WarningLevel",
 ]
