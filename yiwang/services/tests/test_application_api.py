@@ -121,7 +121,7 @@ def test_a_whole_case_through_the_api(setting: dict[str, Any], make_staff: Any, 
         == 200
     )
     received = _post(citizen, f"{base}/submit").json()
-    assert (received["status"], received["status_label"]) == (1, "Received (已接件)")
+    assert (received["status"], received["status_label"]) == (1, "已接件")  # Chinese unless the client asks otherwise
     assert _post(clerk, f"{base}/steps/decide", {"outcome": "approved"}).status_code == 403  # a clerk does not decide
     assert _post(clerk, f"{base}/steps/accept", {"opinion": "材料齐全"}).status_code == 200
     again = _post(clerk, f"{base}/steps/accept")
@@ -178,5 +178,6 @@ def test_materials_through_the_api(city: Any, accounts: Any, make_citizen: Any, 
         assert reader.get(f"{base}/materials/{current['id']}/file").status_code == status
     assert _post(citizen, f"{base}/submit").status_code == 200
     download = clerk.get(f"{base}/materials/{current['id']}/file")
-    assert (download.status_code, b"".join(download.streaming_content)) == (200, png())
+    streamed: Any = download  # a FileResponse: its content is streamed
+    assert (download.status_code, b"".join(streamed.streaming_content)) == (200, png())
     assert citizen.delete(f"{base}/materials/{current['id']}").status_code == 409  # submitted: no longer editable
