@@ -115,6 +115,7 @@ ENDPOINTS = {
 # Each of these has its own matrix with a guard rail of its own (services: yiwang/services/tests/test_pages.py).
 OWNED_ELSEWHERE = (
     "console/admin/", "api/v1/", "console/datahub/", "console/exchange/", "services/", "console/services/",
+    "my/applications/",  # the services' application pages: yiwang/services/tests/test_application_pages.py
 )  # fmt: skip
 
 
