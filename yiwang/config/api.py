@@ -15,6 +15,7 @@ from yiwang.datahub.api import router as datahub_router
 from yiwang.identity.api import router as identity_router
 from yiwang.org.api import router as org_router
 from yiwang.services.api import router as services_router
+from yiwang.services.api_bundles import router as bundles_router
 from yiwang.services.api_ratings import router as ratings_router
 from yiwang.web.api import router as audit_router
 
@@ -30,6 +31,7 @@ api.add_router("/org", org_router)
 api.add_router("/audit", audit_router)
 api.add_router("/datahub", datahub_router)
 api.add_router("/services", services_router)
+api.add_router("/services", bundles_router)
 api.add_router("/services", ratings_router)
 
 PROBLEM = "application/problem+json"

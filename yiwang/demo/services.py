@@ -27,6 +27,7 @@ from yiwang.demo.exchange import load_exchange
 from yiwang.demo.population import SCALES, EnterpriseRow, generate_people, named_citizen_rows
 from yiwang.demo.registries import write_legal_entities_file, write_population_file
 from yiwang.demo.selectors import DEMO_OBJECT_TYPE, LOAD_ACTION, LOAD_COMPLETE_ACTION, DemoCity, demo_city
+from yiwang.demo.service_bundles import load_service_bundles
 from yiwang.demo.service_items import load_service_items
 from yiwang.identity import selectors as identity_selectors
 from yiwang.identity import services as identity_services
@@ -35,7 +36,8 @@ from yiwang.org import selectors as org_selectors
 from yiwang.org import services as org_services
 
 # Called with the step that advanced ("start", "organisation", "batch", "citizens", "enterprises", "registries",
-# "exchange", "service_items", "resume") and a sentence for people; the sentence is translated, the step is not.
+# "exchange", "service_items", "service_bundles", "resume") and a sentence for people; the sentence is translated,
+# the step is not.
 Progress = Callable[[str, str], None]
 # Large batches touch each index page for many rows before it is written: on SQLite a million citizens load
 # about three times faster in batches of 20,000 with a big page cache than in batches of 5,000 without.
@@ -302,6 +304,12 @@ def _load_service_items(*, progress: Progress) -> None:
     )
 
 
+def _load_service_bundles(*, progress: Progress) -> None:
+    """The bundles (一件事一次办) of the demo's published items (see demo/service_bundles.py)."""
+    counts = load_service_bundles()
+    progress("service_bundles", _("bundles: %(bundles)d published (%(created)d added)") % counts)
+
+
 def _record_completion(city: DemoCity) -> None:
     """Audit the end of the load, so that `demo_city` reports it complete."""
     record_event(
@@ -370,6 +378,7 @@ def demo_load(
     _load_registries(city=city, progress=progress)
     _load_exchange(progress=progress)
     _load_service_items(progress=progress)
+    _load_service_bundles(progress=progress)
     _record_completion(city)
     return DemoLoadResult(
         scale=scale,
@@ -403,6 +412,7 @@ def demo_resume(*, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress = _s
     _load_registries(city=city, progress=progress)
     _load_exchange(progress=progress)
     _load_service_items(progress=progress)
+    _load_service_bundles(progress=progress)
     _record_completion(city)
     return DemoLoadResult(
         scale=city.scale,

@@ -8,6 +8,7 @@ from yiwang.services.models.applications import (
     ApplicationStatus,
     SpecialProcedureKind,
 )
+from yiwang.services.models.bundles import Bundle, BundleApplication, BundleApplicationStatus, BundleItem, BundleStatus
 from yiwang.services.models.catalog import (
     ExerciseLevel,
     Fee,
@@ -50,6 +51,11 @@ __all__ = [
     "ApplicationEvent",
     "ApplicationMaterial",
     "ApplicationStatus",
+    "Bundle",
+    "BundleApplication",
+    "BundleApplicationStatus",
+    "BundleItem",
+    "BundleStatus",
     "ExerciseLevel",
     "Fee",
     "HandlingItem",

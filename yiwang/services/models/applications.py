@@ -73,6 +73,14 @@ class Application(models.Model):
     extension_days = models.PositiveIntegerField(default=0)
     concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
     warned_level = models.PositiveSmallIntegerField(default=0)  # the supervision warning level already mailed
+    bundle_application = models.ForeignKey(
+        "services.BundleApplication",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("bundle application"),
+    )  # set when the application is one item of a bundle (一件事一次办)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     class Meta:
