@@ -316,6 +316,7 @@ YIWANG_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("yiwang.exchange.tasks.chase_access_requests", 3600),
     ("yiwang.services.tasks.deem_applications_accepted", 3600),
     ("yiwang.services.tasks.watch_supervision_warnings", 3600),
+    ("yiwang.services.tasks.conclude_bundle_applications", 3600),
 ]
 
 # --- logging: never personal data ------------------------------------------------------

@@ -392,6 +392,7 @@ def _distribute(actor: Any, bundle_application: BundleApplication, subs: Iterabl
             actor=actor,
             application_id=application.pk,
             form_data=_answers_for(application.item_version.form_schema, bundle_application.form_data),
+            in_bundle=True,
         )
 
 
@@ -470,7 +471,7 @@ def bundle_application_submit(*, actor: Any, bundle_application_id: int) -> Bund
         )
     _distribute(actor, bundle_application, subs)  # the merged answers are the truth, whatever a draft was given
     for application in subs:
-        application_services.application_submit(actor=actor, application_id=application.pk)
+        application_services.application_submit(actor=actor, application_id=application.pk, in_bundle=True)
     now = timezone.now()
     bundle_application.number = _next_number(timezone.localdate(now))
     bundle_application.status = BundleApplicationStatus.SUBMITTED

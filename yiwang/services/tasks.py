@@ -54,3 +54,11 @@ def notify_supervision_warning(*, application_id: int, level: int) -> int:
         )
     send_mail(subject, body, None, sorted(set(recipients)))
     return len(recipients)
+
+
+@task()
+def conclude_bundle_applications() -> int:
+    """Record the conclusion of bundles whose every sub-application has concluded (hourly)."""
+    from yiwang.services.bundles import bundle_applications_conclude
+
+    return len(bundle_applications_conclude())

@@ -179,6 +179,12 @@ def _next_number(department_id: int, day: datetime.date) -> str:
     return f"{prefix}{counter.last:06d}"
 
 
+def _require_outside_bundle(application: Application, in_bundle: bool) -> None:
+    """A sub-application of a bundle (一件事) is saved and submitted with its bundle, never alone."""
+    if application.bundle_application_id is not None and not in_bundle:
+        raise Conflict(_("This application is part of a bundle (一件事): change and submit it with the bundle."))
+
+
 # --- the applicant -------------------------------------------------------------------------------------------------
 
 
@@ -191,6 +197,7 @@ def application_draft_save(
     form_data: dict[str, Any],
     handling_item_code: str = "",
     enterprise_id: int | None = None,
+    in_bundle: bool = False,
 ) -> Application:
     """Start a draft under an item's published version, or change one's own draft (nothing is checked yet)."""
     if actor is None or getattr(actor, "kind", None) != UserKind.CITIZEN:
@@ -201,6 +208,7 @@ def application_draft_save(
         application = _locked(application_id)
         _require_applicant(actor, application)
         _require_status(application, {S.DRAFT})
+        _require_outside_bundle(application, in_bundle)
         application.form_data = form_data
         application.updated_at = timezone.now()
         application.save(update_fields=["form_data", "updated_at"])
@@ -246,11 +254,12 @@ def application_draft_save(
 
 
 @transaction.atomic
-def application_submit(*, actor: Any, application_id: int) -> Application:
+def application_submit(*, actor: Any, application_id: int, in_bundle: bool = False) -> Application:
     """Submit a draft: the form is checked against the item's form, the application numbered and received."""
     application = _locked(application_id)
     _require_applicant(actor, application)
     _require_status(application, {S.DRAFT})
+    _require_outside_bundle(application, in_bundle)
     version = application.item_version
     if version.status == VersionStatus.RETIRED:
         raise Conflict(_("The item was withdrawn from the service guide: it can no longer be applied for."))

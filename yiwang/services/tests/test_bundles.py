@@ -18,7 +18,7 @@ from django.test import Client
 
 from yiwang.conftest import next_credit_code, sign_in
 from yiwang.core.audit.models import AuditEvent
-from yiwang.core.errors import NotFound, PermissionDenied, ValidationFailed
+from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from yiwang.identity.roles import Role
 from yiwang.org import services as org_services
 from yiwang.services import bundles
@@ -456,3 +456,20 @@ def test_a_bundle_through_the_api(setting: dict[str, Any]) -> None:
         ("公安局", 1),
         ("医疗保障局", 1),
     ]
+
+
+def test_a_sub_application_is_changed_and_submitted_only_with_its_bundle(setting: dict[str, Any]) -> None:
+    from yiwang.services.applications import services as application_services
+
+    ready = _ready(setting)
+    first = _subs(ready)[0]
+    with pytest.raises(Conflict):
+        application_services.application_submit(actor=setting["applicant"], application_id=first.pk)
+    with pytest.raises(Conflict):
+        application_services.application_draft_save(
+            actor=setting["applicant"], application_id=first.pk, form_data={"name": "改"}
+        )
+    assert Application.objects.get(pk=first.pk).status == S.DRAFT
+    with on("2025-09-26"):
+        submitted = bundles.bundle_application_submit(actor=setting["applicant"], bundle_application_id=ready.pk)
+    assert [sub.status for sub in _subs(submitted)] == [S.RECEIVED] * 3
