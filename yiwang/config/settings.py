@@ -317,6 +317,7 @@ YIWANG_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("yiwang.services.tasks.deem_applications_accepted", 3600),
     ("yiwang.services.tasks.watch_supervision_warnings", 3600),
     ("yiwang.services.tasks.conclude_bundle_applications", 3600),
+    ("yiwang.services.tasks.recompute_application_deadlines", 86400),
 ]
 
 # --- logging: never personal data ------------------------------------------------------

@@ -62,3 +62,11 @@ def conclude_bundle_applications() -> int:
     from yiwang.services.bundles import bundle_applications_conclude
 
     return len(bundle_applications_conclude())
+
+
+@task()
+def recompute_application_deadlines() -> int:
+    """Recompute the inbox's sort keys of open applications (daily: picks up changes of the holiday calendar)."""
+    from yiwang.services.applications.services import applications_recompute_urgency
+
+    return applications_recompute_urgency()

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from yiwang.core.calendar.selectors import calendar_add_working_days, calendar_count_working_days
 from yiwang.services.models import Application, LimitUnit
+from yiwang.services.models.applications import OPEN_STATUSES
 
 SUPPLEMENT_WINDOW_DAYS = 5  # art. 32
 
@@ -118,3 +119,13 @@ def application_clock(application: Application, *, today: datetime.date | None =
         extension_days=application.extension_days,
         provisional=provisional_s or provisional_p,
     )
+
+
+def urgency(application: Application, *, today: datetime.date | None = None) -> datetime.date | None:
+    """The inbox's sort key: the art. 32 deadline while received, the promised deadline once accepted."""
+    if application.status not in OPEN_STATUSES:
+        return None
+    clock = application_clock(application, today=today)
+    if clock is not None:
+        return clock.promised.due
+    return supplement_deadline(application)

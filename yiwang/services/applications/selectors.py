@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,11 +16,10 @@ from yiwang.identity.roles import Role, UserKind
 from yiwang.identity.selectors import can_act_for
 from yiwang.services.applications.clock import Clock, application_clock, supplement_deadline
 from yiwang.services.models import Application, ApplicationEvent, ApplicationStatus, ProjectType
+from yiwang.services.models.applications import OPEN_STATUSES
 
 S = ApplicationStatus
-OPEN = frozenset(
-    {S.RECEIVED, S.ACCEPTED, S.SUPPLEMENT_STARTED, S.SUPPLEMENT_ENDED, S.HANDLING, S.SPECIAL_STARTED, S.SPECIAL_ENDED}
-)
+OPEN = OPEN_STATUSES
 STATUS_LABELS = dict(ApplicationStatus.choices)
 
 
@@ -88,25 +87,32 @@ def applications_of(*, actor: Any, today: datetime.date | None = None) -> list[A
     return [_summary(application, today) for application in _base().filter(condition)]
 
 
-def department_inbox(
-    *, actor: Any, status: int | None = None, today: datetime.date | None = None
-) -> list[ApplicationSummary]:
-    """The open applications of the actor's department, the most urgent first (received ones by their art. 32
-    window, accepted ones by their promised deadline)."""
-    today = today or timezone.localdate()
+INBOX_PAGE = 50
+
+
+def _inbox(actor: Any, status: int | None) -> QuerySet[Application]:
     if actor is None or getattr(actor, "kind", None) != UserKind.STAFF:
-        return []
-    queryset = _base().filter(department_id=actor.department_id, status__in=OPEN)
-    if status is not None:
-        queryset = queryset.filter(status=status)
-    summaries = [_summary(application, today) for application in queryset]
+        return Application.objects.none()
+    queryset = Application.objects.filter(department_id=actor.department_id, status__in=OPEN)
+    return queryset.filter(status=status) if status is not None else queryset
 
-    def urgency(summary: ApplicationSummary) -> tuple[datetime.date, str]:
-        if summary.clock is not None:
-            return (summary.clock.promised.due, summary.number)
-        return (summary.supplement_deadline or datetime.date.max, summary.number)
 
-    return sorted(summaries, key=urgency)
+def department_inbox(
+    *, actor: Any, status: int | None = None, page: int = 1, today: datetime.date | None = None
+) -> list[ApplicationSummary]:
+    """A page of the open applications of the actor's department, the most urgent first: received ones by their
+    art. 32 window, accepted ones by their promised deadline (the stored sort key; the clocks shown are computed
+    now, for the page only)."""
+    today = today or timezone.localdate()
+    start = (max(page, 1) - 1) * INBOX_PAGE
+    ordered = _inbox(actor, status).order_by(F("urgent_on").asc(nulls_last=True), "number")
+    rows = ordered.select_related("item_version", "item_version__item", "department")[start : start + INBOX_PAGE]
+    return [_summary(application, today) for application in rows]
+
+
+def department_inbox_count(*, actor: Any, status: int | None = None) -> int:
+    """How many open applications the actor's department has (in one status)."""
+    return _inbox(actor, status).count()
 
 
 def can_see(actor: Any, application: Application) -> bool:

@@ -26,7 +26,7 @@ from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from yiwang.identity.roles import Role, UserKind
 from yiwang.identity.selectors import can_act_for
 from yiwang.org.selectors import department_get
-from yiwang.services.applications.clock import received_on, supplement_deadline
+from yiwang.services.applications.clock import received_on, supplement_deadline, urgency
 from yiwang.services.applications.form_schema import check_answers
 from yiwang.services.models import (
     Application,
@@ -38,6 +38,7 @@ from yiwang.services.models import (
     SpecialProcedureKind,
     VersionStatus,
 )
+from yiwang.services.models.applications import OPEN_STATUSES
 
 S = ApplicationStatus
 BEFORE_ACCEPTANCE = frozenset({S.RECEIVED, S.SUPPLEMENT_ENDED})  # with accepted_on still empty
@@ -147,7 +148,8 @@ def _step(
     if status is not None:
         application.status = status
     application.updated_at = now
-    application.save(update_fields=["status", "updated_at", *fields])
+    application.urgent_on = urgency(application)
+    application.save(update_fields=["status", "updated_at", "urgent_on", *fields])
     ApplicationEvent.objects.create(
         application=application,
         action=action,
@@ -583,3 +585,27 @@ def application_revoke(*, actor: Any, application_id: int, reasons: str) -> Appl
     _require_status(application, {S.APPROVED, S.APPROVED_WITH_TOLERANCE})
     reasons = _text(reasons, "reasons", _("A revocation needs its written reasons."))
     return _step(application, actor=actor, action="revoke", status=S.REVOKED, opinion=reasons)
+
+
+def applications_recompute_urgency(*, chunk: int = 2000) -> int:
+    """Recompute every open application's inbox sort key, e.g. after the holiday calendar changed (run daily by
+    the worker). Returns how many changed."""
+    changed = 0
+    last = 0
+    while True:
+        batch = list(
+            Application.objects.select_related("item_version")
+            .filter(status__in=OPEN_STATUSES, pk__gt=last)
+            .order_by("pk")[:chunk]
+        )
+        if not batch:
+            return changed
+        last = batch[-1].pk
+        stale = []
+        for application in batch:
+            due = urgency(application)
+            if due != application.urgent_on:
+                application.urgent_on = due
+                stale.append(application)
+        Application.objects.bulk_update(stale, ["urgent_on"])
+        changed += len(stale)

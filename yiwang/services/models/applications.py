@@ -33,6 +33,10 @@ class ApplicationStatus(models.IntegerChoices):
     REVOKED = 15, _("Revoked (撤销)")
 
 
+# Statuses in which the department still has something to do (the inbox, the supervision board).
+OPEN_STATUSES = frozenset({1, 3, 6, 7, 8, 9, 10})
+
+
 class SpecialProcedureKind(models.TextChoices):
     """The procedures whose time is not counted (Administrative Licensing Law art. 45)."""
 
@@ -73,6 +77,9 @@ class Application(models.Model):
     extension_days = models.PositiveIntegerField(default=0)
     concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
     warned_level = models.PositiveSmallIntegerField(default=0)  # the supervision warning level already mailed
+    # The inbox's sort key, kept by every step: the art. 32 supplement deadline while received, the promised
+    # deadline once accepted, empty when closed. Shown deadlines are still computed when read (`clock`).
+    urgent_on = models.DateField(null=True, blank=True)
     bundle_application = models.ForeignKey(
         "services.BundleApplication",
         null=True,
@@ -87,6 +94,11 @@ class Application(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["department", "status"], name="application_inbox"),
+            models.Index(
+                fields=["department", "urgent_on", "number"],
+                name="application_urgent",
+                condition=models.Q(status__in=[1, 3, 6, 7, 8, 9, 10]),  # OPEN_STATUSES
+            ),
             models.Index(fields=["applicant", "-created_at"], name="application_mine"),
         ]
         verbose_name = _("application")

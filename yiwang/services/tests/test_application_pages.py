@@ -483,6 +483,7 @@ def _rows(html: str) -> list[str]:
 
 def test_the_inbox_puts_the_most_urgent_first_and_warns(clients, inbox):
     with on("2025-10-21"):
+        services.applications_recompute_urgency()  # the daily pass: a paused deadline moves every working day
         html = main(clients("clerk").get(f"{INBOX}/"))
     rows = _rows(html)
     # overdue (20 Oct), due soon (23 Oct), the art. 32 window (27 Oct), paused (22 Oct + 4 working days paused:
@@ -505,6 +506,7 @@ def test_the_inbox_puts_the_most_urgent_first_and_warns(clients, inbox):
 
 def test_the_inbox_on_the_due_day_and_filtered_by_status(clients, inbox):
     with on("2025-10-23"):
+        services.applications_recompute_urgency()
         client = clients("clerk")
         html = main(client.get(f"{INBOX}/"))
         filtered = main(client.get(f"{INBOX}/", {"status": S.RECEIVED}))

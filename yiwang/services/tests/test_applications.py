@@ -380,3 +380,30 @@ def test_the_worker_runs_the_art_32_sweep(people: dict[str, Any]) -> None:
     with on("2025-10-13"):
         assert deem_applications_accepted.enqueue().return_value == 1  # the immediate backend in tests
     assert Application.objects.get(pk=application.pk).accepted_on == D(2025, 9, 26)
+
+
+def test_the_inbox_pages_by_the_stored_urgency(people: dict[str, Any], monkeypatch: Any) -> None:
+    from yiwang.services.applications import selectors
+    from yiwang.services.applications.selectors import department_inbox_count
+
+    monkeypatch.setattr(selectors, "INBOX_PAGE", 2)
+    first = _submitted(people, "2025-09-26")  # the art. 32 window ends 10 October
+    second = _submitted(people, "2025-09-29")  # ends 13 October
+    accepted = _submitted(people, "2025-09-29")
+    with on("2025-09-30"):
+        services.application_accept(actor=people["clerk"], application_id=accepted.pk)  # promised: 21 October (1–8 off)
+    assert [a.urgent_on for a in Application.objects.order_by("pk")] == [
+        D(2025, 10, 10),
+        D(2025, 10, 13),
+        D(2025, 10, 21),
+    ]
+    pages = [department_inbox(actor=people["clerk"], page=page) for page in (1, 2, 3)]
+    assert [[summary.number for summary in page] for page in pages] == [
+        [first.number, second.number],
+        [accepted.number],
+        [],
+    ]
+    assert department_inbox_count(actor=people["clerk"]) == 3
+    Application.objects.update(urgent_on=None)  # as after the calendar changed: the daily pass puts them right
+    assert services.applications_recompute_urgency() == 3
+    assert Application.objects.get(pk=accepted.pk).urgent_on == D(2025, 10, 21)
