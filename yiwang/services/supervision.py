@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.core.audit.services import record_event
-from yiwang.core.calendar.selectors import calendar_count_working_days
+from yiwang.core.calendar.selectors import CalendarSnapshot, calendar_count_working_days
 from yiwang.core.errors import PermissionDenied, ValidationFailed, lazy_format
 from yiwang.identity.roles import Role, UserKind
 from yiwang.services.applications.clock import received_on
@@ -54,8 +54,10 @@ def _rules_by_department() -> dict[int | None, Rules]:
     }
 
 
-def _assess(application: Application, rules: Rules, today: datetime.date) -> SupervisionWarning | None:
-    summary = application_summary(application, today=today)
+def _assess(
+    application: Application, rules: Rules, today: datetime.date, snapshot: CalendarSnapshot
+) -> SupervisionWarning | None:
+    summary = application_summary(application, today=today, snapshot=snapshot)
     reasons: list[str] = []
     messages: list[Any] = []
     level = WarningLevel.NONE
@@ -98,7 +100,7 @@ def _assess(application: Application, rules: Rules, today: datetime.date) -> Sup
             answered = application.events.filter(action="supplement_answer").order_by("-at").first()
             waiting_since = timezone.localdate(answered.at) if answered else waiting_since
         if waiting_since is not None:
-            waited = calendar_count_working_days(waiting_since, today).days
+            waited = calendar_count_working_days(waiting_since, today, snapshot=snapshot).days
             if waited >= rules.intake_days:
                 level = max(level, WarningLevel.YELLOW)
                 reasons.append("intake_late")
@@ -137,8 +139,10 @@ def supervision_warnings(
     if task_code:
         queryset = queryset.filter(item_version__item__task_code=task_code)
     found = []
+    snapshot = CalendarSnapshot()  # the calendar read once for every application
     for application in queryset:
-        warning = _assess(application, rules.get(application.department_id) or rules.get(None) or Rules(), today)
+        rule = rules.get(application.department_id) or rules.get(None) or Rules()
+        warning = _assess(application, rule, today, snapshot)
         if warning is not None and (level is None or warning.level == level):
             found.append(warning)
 

@@ -68,6 +68,7 @@ class CalendarSnapshot:
     """Calendar data read once per year touched, so a walk over many days costs one query per year."""
 
     _years: dict[int, _YearData] = field(default_factory=dict)
+    _days: dict[datetime.date, DayStatus] = field(default_factory=dict)
 
     def _year(self, year: int) -> _YearData:
         data = self._years.get(year)
@@ -84,6 +85,12 @@ class CalendarSnapshot:
         return data
 
     def status(self, day: datetime.date) -> DayStatus:
+        found = self._days.get(day)
+        if found is None:
+            found = self._days[day] = self._status(day)
+        return found
+
+    def _status(self, day: datetime.date) -> DayStatus:
         data = self._year(day.year)
         override = data.overrides.get(day)
         if override is not None:
@@ -120,11 +127,15 @@ def calendar_day_status(day: datetime.date) -> DayStatus:
     return CalendarSnapshot().status(day)
 
 
-def calendar_add_working_days(start: datetime.date, days: int) -> WorkingDate:
-    """The `days`-th working day after `start` (before it when negative; for 0, `start` or the next workday)."""
+def calendar_add_working_days(
+    start: datetime.date, days: int, *, snapshot: CalendarSnapshot | None = None
+) -> WorkingDate:
+    """The `days`-th working day after `start` (before it when negative; for 0, `start` or the next workday).
+
+    Callers computing many dates at once pass one `snapshot`, so the calendar is read once for all of them."""
     if abs(days) > MAX_WORKING_DAYS:
         raise ValueError(f"at most {MAX_WORKING_DAYS} working days can be added, got {days}")
-    snapshot = CalendarSnapshot()
+    snapshot = snapshot or CalendarSnapshot()
     provisional = False
     current = start
     if days == 0:
@@ -145,7 +156,9 @@ def calendar_add_working_days(start: datetime.date, days: int) -> WorkingDate:
     return WorkingDate(current, provisional)
 
 
-def calendar_count_working_days(start: datetime.date, end: datetime.date) -> WorkingDayCount:
+def calendar_count_working_days(
+    start: datetime.date, end: datetime.date, *, snapshot: CalendarSnapshot | None = None
+) -> WorkingDayCount:
     """Working days after `start` up to and including `end`; when `end` is earlier, minus the working days
     from `end` up to but excluding `start` — so that counting inverts `calendar_add_working_days`."""
     if abs((end - start).days) > MAX_WORKING_DAYS * 2:
@@ -154,7 +167,7 @@ def calendar_count_working_days(start: datetime.date, end: datetime.date) -> Wor
         first, last, sign = start + datetime.timedelta(days=1), end, 1
     else:
         first, last, sign = end, start - datetime.timedelta(days=1), -1
-    snapshot = CalendarSnapshot()
+    snapshot = snapshot or CalendarSnapshot()
     count = 0
     provisional = False
     current = first

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from yiwang.core.calendar.selectors import calendar_add_working_days, calendar_count_working_days
+from yiwang.core.calendar.selectors import CalendarSnapshot, calendar_add_working_days, calendar_count_working_days
 from yiwang.services.models import Application, LimitUnit
 from yiwang.services.models.applications import OPEN_STATUSES
 
@@ -47,12 +47,12 @@ def received_on(application: Application) -> datetime.date | None:
     return timezone.localdate(application.submitted_at)
 
 
-def supplement_deadline(application: Application) -> datetime.date | None:
+def supplement_deadline(application: Application, *, snapshot: CalendarSnapshot | None = None) -> datetime.date | None:
     """The last day a supplement may be requested before acceptance (5 working days after receipt)."""
     received = received_on(application)
     if received is None:
         return None
-    return calendar_add_working_days(received, SUPPLEMENT_WINDOW_DAYS).date
+    return calendar_add_working_days(received, SUPPLEMENT_WINDOW_DAYS, snapshot=snapshot).date
 
 
 def _pause_periods(application: Application, today: datetime.date) -> list[tuple[datetime.date, datetime.date]]:
@@ -71,6 +71,7 @@ def _deadline(
     periods: list[tuple[datetime.date, datetime.date]],
     extension: int,
     today: datetime.date,
+    snapshot: CalendarSnapshot,
 ) -> tuple[Deadline, bool, int]:
     provisional = False
     if unit == LimitUnit.NATURAL_DAYS:
@@ -79,19 +80,23 @@ def _deadline(
         return Deadline(due=due, remaining=(due - today).days, unit=unit), False, paused
     paused = 0
     for begin, end in periods:
-        counted = calendar_count_working_days(begin, end)
+        counted = calendar_count_working_days(begin, end, snapshot=snapshot)
         paused += counted.days
         provisional |= counted.provisional
-    added = calendar_add_working_days(start, limit + paused + extension)
-    remaining = calendar_count_working_days(today, added.date)
+    added = calendar_add_working_days(start, limit + paused + extension, snapshot=snapshot)
+    remaining = calendar_count_working_days(today, added.date, snapshot=snapshot)
     return Deadline(due=added.date, remaining=remaining.days, unit=unit), provisional or added.provisional, paused
 
 
-def application_clock(application: Application, *, today: datetime.date | None = None) -> Clock | None:
-    """The statutory and promised deadlines of an accepted application, as of `today` (None before acceptance)."""
+def application_clock(
+    application: Application, *, today: datetime.date | None = None, snapshot: CalendarSnapshot | None = None
+) -> Clock | None:
+    """The statutory and promised deadlines of an accepted application, as of `today` (None before acceptance).
+    Pass one calendar `snapshot` when computing many clocks: the calendar is then read once."""
     if application.accepted_on is None:
         return None
     today = today or timezone.localdate()
+    snapshot = snapshot or CalendarSnapshot()
     version = application.item_version
     periods = _pause_periods(application, today)
     statutory, provisional_s, paused = _deadline(
@@ -101,6 +106,7 @@ def application_clock(application: Application, *, today: datetime.date | None =
         periods,
         application.extension_days,
         today,
+        snapshot,
     )
     promised, provisional_p, _paused = _deadline(
         application.accepted_on,
@@ -109,6 +115,7 @@ def application_clock(application: Application, *, today: datetime.date | None =
         periods,
         application.extension_days,
         today,
+        snapshot,
     )
     return Clock(
         accepted_on=application.accepted_on,
@@ -121,11 +128,13 @@ def application_clock(application: Application, *, today: datetime.date | None =
     )
 
 
-def urgency(application: Application, *, today: datetime.date | None = None) -> datetime.date | None:
+def urgency(
+    application: Application, *, today: datetime.date | None = None, snapshot: CalendarSnapshot | None = None
+) -> datetime.date | None:
     """The inbox's sort key: the art. 32 deadline while received, the promised deadline once accepted."""
     if application.status not in OPEN_STATUSES:
         return None
-    clock = application_clock(application, today=today)
+    clock = application_clock(application, today=today, snapshot=snapshot)
     if clock is not None:
         return clock.promised.due
-    return supplement_deadline(application)
+    return supplement_deadline(application, snapshot=snapshot)

@@ -11,6 +11,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yiwang.core.calendar.selectors import CalendarSnapshot
 from yiwang.core.errors import NotFound
 from yiwang.identity.roles import Role, UserKind
 from yiwang.identity.selectors import can_act_for
@@ -40,7 +41,9 @@ class ApplicationSummary:
     supplement_deadline: datetime.date | None  # received, not accepted: the art. 32 window
 
 
-def _summary(application: Application, today: datetime.date) -> ApplicationSummary:
+def _summary(
+    application: Application, today: datetime.date, snapshot: CalendarSnapshot | None = None
+) -> ApplicationSummary:
     version = application.item_version
     waiting = application.accepted_on is None and application.status == S.RECEIVED
     return ApplicationSummary(
@@ -55,14 +58,16 @@ def _summary(application: Application, today: datetime.date) -> ApplicationSumma
         submitted_at=application.submitted_at,
         accepted_on=application.accepted_on,
         concluded_at=application.concluded_at,
-        clock=application_clock(application, today=today) if application.status in OPEN else None,
-        supplement_deadline=supplement_deadline(application) if waiting else None,
+        clock=application_clock(application, today=today, snapshot=snapshot) if application.status in OPEN else None,
+        supplement_deadline=supplement_deadline(application, snapshot=snapshot) if waiting else None,
     )
 
 
-def application_summary(application: Application, *, today: datetime.date | None = None) -> ApplicationSummary:
-    """One application as lists show it, with its clock as of `today`."""
-    return _summary(application, today or timezone.localdate())
+def application_summary(
+    application: Application, *, today: datetime.date | None = None, snapshot: CalendarSnapshot | None = None
+) -> ApplicationSummary:
+    """One application as lists show it, with its clock as of `today` (one calendar `snapshot` for many)."""
+    return _summary(application, today or timezone.localdate(), snapshot)
 
 
 def _base() -> QuerySet[Application]:
@@ -84,7 +89,8 @@ def applications_of(*, actor: Any, today: datetime.date | None = None) -> list[A
     ]
     if enterprises:
         condition |= Q(enterprise_id__in=enterprises)
-    return [_summary(application, today) for application in _base().filter(condition)]
+    snapshot = CalendarSnapshot()
+    return [_summary(application, today, snapshot) for application in _base().filter(condition)]
 
 
 INBOX_PAGE = 50
@@ -107,7 +113,8 @@ def department_inbox(
     start = (max(page, 1) - 1) * INBOX_PAGE
     ordered = _inbox(actor, status).order_by(F("urgent_on").asc(nulls_last=True), "number")
     rows = ordered.select_related("item_version", "item_version__item", "department")[start : start + INBOX_PAGE]
-    return [_summary(application, today) for application in rows]
+    snapshot = CalendarSnapshot()  # the calendar read once for the page
+    return [_summary(application, today, snapshot) for application in rows]
 
 
 def department_inbox_count(*, actor: Any, status: int | None = None) -> int:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.core.audit.services import record_event
+from yiwang.core.calendar.selectors import CalendarSnapshot
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, lazy_format
 from yiwang.identity.roles import Role, UserKind
 from yiwang.identity.selectors import can_act_for
@@ -592,6 +593,7 @@ def applications_recompute_urgency(*, chunk: int = 2000) -> int:
     the worker). Returns how many changed."""
     changed = 0
     last = 0
+    snapshot = CalendarSnapshot()  # the calendar read once for the whole pass
     while True:
         batch = list(
             Application.objects.select_related("item_version")
@@ -603,7 +605,7 @@ def applications_recompute_urgency(*, chunk: int = 2000) -> int:
         last = batch[-1].pk
         stale = []
         for application in batch:
-            due = urgency(application)
+            due = urgency(application, snapshot=snapshot)
             if due != application.urgent_on:
                 application.urgent_on = due
                 stale.append(application)
