@@ -89,7 +89,10 @@ def _populate(applications: int, open_count: int, seed: int = 2026) -> tuple[lis
             versions[department].append(catalog.item_publish(actor=None, version_id=draft.pk).pk)
     applicant = identity_services.citizen_register(
         registration=identity_services.Registration(
-            real_name="王测试", id_number=next_id_number(), phone="19900001234", password="Bench-password-2026"
+            real_name="王测试",
+            id_number=next_id_number(area="110105"),
+            phone="19900001234",
+            password="Bench-password-2026",
         )
     )
     open_statuses = [
