@@ -291,7 +291,10 @@ def application_withdraw(*, actor: Any, application_id: int, reason: str = "") -
     reason = _text(reason, "reason", "", required=False)
     if application.accepted_on is None:
         _require_status(application, {S.RECEIVED, S.SUPPLEMENT_STARTED, S.SUPPLEMENT_ENDED})
-        return _step(application, actor=actor, action="withdraw", status=S.WITHDRAWN, opinion=reason)
+        application.concluded_at = timezone.now()
+        return _step(
+            application, actor=actor, action="withdraw", status=S.WITHDRAWN, opinion=reason, fields=["concluded_at"]
+        )
     _require_status(application, {*UNDER_HANDLING, S.SUPPLEMENT_STARTED, S.SPECIAL_STARTED})
     _close_pause(application, timezone.localdate())
     application.concluded_at = timezone.now()

@@ -270,6 +270,7 @@ def test_withdraw_before_acceptance_recall_after_and_revoke_an_approval(people: 
             services.application_revoke(actor=people["approver"], application_id=revoked.pk, reasons="")
         services.application_revoke(actor=people["approver"], application_id=revoked.pk, reasons="以欺骗手段取得许可")
     assert Application.objects.get(pk=recalled.pk).pauses == [["2025-09-29", "2025-09-29"]]
+    assert all(Application.objects.get(pk=a.pk).concluded_at is not None for a in (withdrawn, recalled, revoked))
     assert Application.objects.get(pk=revoked.pk).status == S.REVOKED
 
 
