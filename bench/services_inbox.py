@@ -31,8 +31,7 @@ def _populate(applications: int, open_count: int, seed: int = 2026) -> tuple[lis
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from yiwang.conftest import next_id_number
-    from yiwang.core.identifiers import compose_credit_code
+    from yiwang.core.identifiers import compose_credit_code, compose_id_number
     from yiwang.identity import services as identity_services
     from yiwang.identity.roles import Role
     from yiwang.org import services as org_services
@@ -90,7 +89,7 @@ def _populate(applications: int, open_count: int, seed: int = 2026) -> tuple[lis
     applicant = identity_services.citizen_register(
         registration=identity_services.Registration(
             real_name="王测试",
-            id_number=next_id_number(area="110105"),
+            id_number=compose_id_number("110105", datetime.date(1980, 1, 1), 1),
             phone="19900001234",
             password="Bench-password-2026",
         )

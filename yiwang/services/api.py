@@ -375,9 +375,7 @@ def application_material_upload(
     summary="Remove an uploaded file (kept as history) while the application can be changed",
 )
 def application_material_remove(request: HttpRequest, application_id: int, upload_id: int) -> Any:
-    removed = material_remove(actor=_user(request), upload_id=upload_id)
-    if removed.application_id != application_id:
-        raise NotFound(_("No uploaded file of yours has id %(id)s.") % {"id": upload_id})
+    material_remove(actor=_user(request), upload_id=upload_id, application_id=application_id)
     return _detail(request, application_id)
 
 

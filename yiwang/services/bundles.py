@@ -491,13 +491,8 @@ def bundle_application_submit(*, actor: Any, bundle_application_id: int) -> Bund
 
 
 def _late(subs: Sequence[Application], today: datetime.date) -> bool:
-    open_ones = [application for application in subs if application.status in OPEN]
-    ids = {application.pk for application in open_ones}
-    for task_code in {application.item_version.item.task_code for application in open_ones}:
-        warnings = supervision_warnings(task_code=task_code, level=WarningLevel.RED, today=today)
-        if any(warning.application.id in ids for warning in warnings):
-            return True
-    return False
+    ids = [application.pk for application in subs if application.status in OPEN]
+    return bool(ids) and bool(supervision_warnings(application_ids=ids, level=WarningLevel.RED, today=today))
 
 
 def _progress(

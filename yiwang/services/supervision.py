@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,9 +127,11 @@ def supervision_warnings(
     department_id: int | None = None,
     task_code: str = "",
     level: int | None = None,
+    application_ids: Collection[int] | None = None,
     today: datetime.date | None = None,
 ) -> list[SupervisionWarning]:
-    """Every warning on open applications, red first, then by promised deadline; filtered as asked."""
+    """Every warning on open applications, red first, then by promised deadline; filtered as asked (by
+    department, item, level, or the applications themselves)."""
     today = today or timezone.localdate()
     rules = _rules_by_department()
     queryset = Application.objects.select_related("item_version", "item_version__item", "department").filter(
@@ -138,6 +141,8 @@ def supervision_warnings(
         queryset = queryset.filter(department_id=department_id)
     if task_code:
         queryset = queryset.filter(item_version__item__task_code=task_code)
+    if application_ids is not None:
+        queryset = queryset.filter(pk__in=list(application_ids))
     found = []
     snapshot = CalendarSnapshot()  # the calendar read once for every application
     for application in queryset:

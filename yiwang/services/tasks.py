@@ -34,8 +34,7 @@ def notify_supervision_warning(*, application_id: int, level: int) -> int:
     from yiwang.services.supervision import supervision_warnings
 
     warning = next(
-        (found for found in supervision_warnings() if found.application.id == application_id and found.level >= level),
-        None,
+        (found for found in supervision_warnings(application_ids=[application_id]) if found.level >= level), None
     )
     if warning is None:  # the case moved on before the mail went out
         return 0

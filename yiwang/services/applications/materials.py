@@ -257,12 +257,14 @@ def _upload(
 
 
 @transaction.atomic
-def material_remove(*, actor: Any, upload_id: int) -> ApplicationMaterial:
-    """Take an upload back while the application may still be changed; it stays in the record, superseded."""
-    application_id = ApplicationMaterial.objects.filter(pk=upload_id).values_list("application_id", flat=True).first()
+def material_remove(*, actor: Any, upload_id: int, application_id: int | None = None) -> ApplicationMaterial:
+    """Take an upload back while the application may still be changed; it stays in the record, superseded.
+    With `application_id`, an upload of another application is not found (and nothing changes)."""
+    found = ApplicationMaterial.objects.filter(pk=upload_id).values_list("application_id", flat=True).first()
     missing = NotFound(lazy_format(_("No uploaded file of yours has id %(id)s."), {"id": upload_id}), field="upload_id")
-    if application_id is None:
+    if found is None or (application_id is not None and found != application_id):
         raise missing
+    application_id = found
     application = _locked(application_id)
     _require_applicant(actor, application)
     _require_status(application, EDITABLE)

@@ -176,6 +176,10 @@ def test_materials_through_the_api(city: Any, accounts: Any, make_citizen: Any, 
     )
     for reader, status in ((citizen, 200), (clerk, 404), (stranger, 404)):  # a draft is the applicant's own
         assert reader.get(f"{base}/materials/{current['id']}/file").status_code == status
+    other = _post(citizen, "/api/v1/services/applications", {"task_code": item.item.task_code}).json()
+    wrong = citizen.delete(f"/api/v1/services/applications/{other['id']}/materials/{current['id']}")
+    assert wrong.status_code == 404  # the upload is not the other application's: nothing is removed
+    assert citizen.get(base).json()["uploads"] == [current]
     assert _post(citizen, f"{base}/submit").status_code == 200
     download = clerk.get(f"{base}/materials/{current['id']}/file")
     streamed: Any = download  # a FileResponse: its content is streamed
