@@ -65,6 +65,7 @@ if ENV.redis_url:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "yiwang.exchange.middleware.GatewayLogMiddleware",
+    "yiwang.core.middleware.RefuseNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yiwang.web.middleware.ChineseFirstLocaleMiddleware",
@@ -84,6 +85,7 @@ MIDDLEWARE = [
 YIWANG_GATEWAY_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "yiwang.exchange.middleware.GatewayLogMiddleware",
+    "yiwang.core.middleware.RefuseNulCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "yiwang.config.urls"

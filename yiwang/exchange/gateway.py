@@ -28,6 +28,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader
 
 from yiwang.core.errors import NotFound, ValidationFailed, YiwangError, lazy_format
+from yiwang.core.middleware import NUL, NUL_MESSAGE
 from yiwang.datahub.catalog.schema import ElementSpec
 from yiwang.datahub.catalog.selectors import SharedResource, shared_resource
 from yiwang.datahub.registry.selectors import RecordView, RegistryReader, canonical_value
@@ -59,12 +60,15 @@ MAX_PAGE = 1_000
 class GatewayRefusal(Exception):
     """A call the gateway refuses: HTTP status, a reason code for the log, and the message."""
 
-    def __init__(self, status: int, code: str, message: str | Promise, *, retry_after: int | None = None) -> None:
+    def __init__(
+        self, status: int, code: str, message: str | Promise, *, retry_after: int | None = None, field: str = ""
+    ) -> None:
         super().__init__(str(message))
         self.status = status
         self.code = code
         self.message = message
         self.retry_after = retry_after
+        self.field = field
 
 
 def call_of(request: HttpRequest) -> CallRecord:
@@ -180,9 +184,14 @@ class SignedRequest(APIKeyHeader):
         call = call_of(request)
         headers = request.headers
         call.app_key = (key or "")[:64]
-        call.user_id = header_text(headers.get(HEADER_USER_ID, ""))
-        call.purpose = header_text(headers.get(HEADER_PURPOSE, ""))
-        call.case_ref = header_text(headers.get(HEADER_CASE_REF, ""))
+        texts = {name: header_text(headers.get(name, "")) for name in (HEADER_USER_ID, HEADER_PURPOSE, HEADER_CASE_REF)}
+        # Text cannot hold a NUL: the log keeps what was sent with it shown as U+FFFD, and the call is refused
+        # (the door's own check saw only the percent-encoded form).
+        call.user_id, call.purpose, call.case_ref = (text.replace(NUL, "\ufffd") for text in texts.values())
+        for name, text in texts.items():
+            if NUL in text:
+                where = f"header.{name}"
+                raise GatewayRefusal(400, "nul_character", lazy_format(_(NUL_MESSAGE), {"where": where}), field=where)
         timestamp = headers.get(HEADER_TIMESTAMP, "")
         nonce = headers.get(HEADER_NONCE, "")
         given = headers.get(HEADER_SIGNATURE, "")
@@ -326,7 +335,7 @@ _TITLES = {
 @gateway.exception_handler(GatewayRefusal)
 def on_refusal(request: HttpRequest, error: GatewayRefusal) -> HttpResponse:
     call_of(request).reason = error.code
-    response = _problem(error.status, error.code, error.message)
+    response = _problem(error.status, error.code, error.message, **({"field": error.field} if error.field else {}))
     if error.retry_after is not None:
         response["Retry-After"] = str(error.retry_after)
     if error.status == 401:

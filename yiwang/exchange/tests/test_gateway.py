@@ -374,6 +374,33 @@ def test_chinese_purpose_and_case_reference_are_logged_as_sent(exchange: Any) ->
     assert (entry.purpose, entry.case_ref) == ("核查：低保申请", "民政〔2026〕12号")
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda client: client.verify("population", {"id_number": ZHANG, "name": "张\x00三"}),
+        lambda client: client.verify("population", {"\x00": "x", "id_number": ZHANG}),
+        lambda client: client.records("population", [ZHANG, "a\x00b"]),
+        lambda client: client.query("population", [{"element": "id_number", "op": "eq", "value": "\x00"}]),
+        lambda client: client.record("population", "11010\x00"),
+        lambda client: client.request("GET", f"/population/records/{ZHANG}", query=[("elements", "name\x00")]),
+    ],
+    ids=["verify-value", "verify-element", "batch-key", "query-value", "record-key", "query-string"],
+)
+def test_a_nul_character_is_refused_and_the_refusal_logged(exchange: Any, call: Any) -> None:
+    """PostgreSQL cannot hold U+0000 in text: before this was refused, a NUL reached a query or the log's jsonb
+    and the caller met a 500 (or a 503 from an aborted log write)."""
+    data = _problem(call(exchange.client), 400, "nul_character")
+    assert data["field"].split(".")[0] in {"body", "path", "query"}
+    assert "NUL" in data["detail_en"]
+    entry = AccessLogEntry.objects.get()
+    assert entry.status == 400
+
+
+def test_a_nul_character_in_a_header_is_refused(exchange: Any) -> None:
+    data = _problem(exchange.client_with(purpose="核查\x00").record("population", ZHANG), 400, "nul_character")
+    assert data["field"] == "header.X-Purpose"
+
+
 def test_gateway_has_its_own_openapi_document(client: Client) -> None:
     document = json.loads(client.get("/gateway/v1/openapi.json").content)
     paths = set(document["paths"])
