@@ -16,6 +16,7 @@ from yiwang.identity.api import router as identity_router
 from yiwang.org.api import router as org_router
 from yiwang.services.api import router as services_router
 from yiwang.services.api_bundles import router as bundles_router
+from yiwang.services.api_process import router as process_router
 from yiwang.services.api_ratings import router as ratings_router
 from yiwang.web.api import router as audit_router
 
@@ -33,6 +34,7 @@ api.add_router("/datahub", datahub_router)
 api.add_router("/services", services_router)
 api.add_router("/services", bundles_router)
 api.add_router("/services", ratings_router)
+api.add_router("/services", process_router)
 
 PROBLEM = "application/problem+json"
 

@@ -319,6 +319,7 @@ YIWANG_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("yiwang.services.tasks.deem_applications_accepted", 3600),
     ("yiwang.services.tasks.watch_supervision_warnings", 3600),
     ("yiwang.services.tasks.conclude_bundle_applications", 3600),
+    ("yiwang.services.tasks.fire_process_timers", 60),
     ("yiwang.services.tasks.recompute_application_deadlines", 86400),
 ]
 
@@ -329,5 +330,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": ENV.log_level},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "spiff": {"level": "WARNING"}},  # SpiffWorkflow logs every state
 }

@@ -114,6 +114,15 @@ def department_get_by_name(*, name: str) -> DepartmentInfo | None:
     return department_info_from_model(department) if department else None
 
 
+def departments_by_reference(*, reference: str) -> list[DepartmentInfo]:
+    """Active departments a person would mean by `reference`: its unified social credit code, else its exact name
+    (several when a name repeats across divisions: the caller says it is ambiguous)."""
+    queryset = Department.objects.select_related("division").filter(is_active=True)
+    reference = reference.strip()
+    found = list(queryset.filter(credit_code=reference.upper())) or list(queryset.filter(name=reference))
+    return [department_info_from_model(department) for department in found]
+
+
 def department_list(
     *, kind: str | None = None, division_code: str | None = None, search: str = ""
 ) -> list[DepartmentInfo]:

@@ -206,10 +206,28 @@ class UploadOut(Schema):
     uploaded_at: datetime.datetime
 
 
+class ProcessStepOut(Schema):
+    id: int
+    name: str
+    kind: str = Field(description="accept, review or decide")
+    role: str
+    department: str = Field(alias="department.name")
+    countersign: int = Field(description="how many must sign this step (0: one person's step)")
+    instance: int
+    status: str = Field(description="open, done or cancelled")
+    opened_at: datetime.datetime
+    due_on: datetime.date | None = Field(description="the stage limit, when the process sets one")
+    done_at: datetime.datetime | None
+    done_by_name: str
+    verdict: str
+    opinion: str
+
+
 class ApplicationOut(ApplicationSummaryOut):
     form_data: dict[str, Any]
     form_schema: dict[str, Any]
     events: list[EventOut]
+    process_steps: list[ProcessStepOut] = Field(description="the steps of the item's BPMN process, in order")
     materials_asked: list[AskedMaterialOut]
     uploads: list[UploadOut] = Field(description="the current file of each material (replaced files are kept)")
     materials_missing: list[str] = Field(description="required materials still to upload before submission")
@@ -249,6 +267,8 @@ class StepIn(Schema):
     days: int = 0
     outcome: str = Field("", max_length=30)
     tolerated: list[str] = Field(default_factory=list, max_length=50)
+    verdict: str = Field("", max_length=10, description="review: agree or disagree (reasons in `opinion`)")
+    step_id: int | None = Field(None, description="review: which open step (one of `process_steps`); else the first")
 
 
 class Step(StrEnum):
@@ -256,6 +276,7 @@ class Step(StrEnum):
     REFUSE = "refuse"
     REQUEST_SUPPLEMENT = "request-supplement"
     START_HANDLING = "start-handling"
+    REVIEW = "review"
     SPECIAL_START = "special-start"
     SPECIAL_END = "special-end"
     EXTEND = "extend"
@@ -276,6 +297,7 @@ def _detail(request: HttpRequest, application_id: int) -> dict[str, Any]:
         "form_data": application.form_data,
         "form_schema": application.item_version.form_schema,
         "events": list(application.events.all()),
+        "process_steps": list(application.steps.select_related("department")),
         "materials_asked": list(application.item_version.materials.order_by("position")),
         "uploads": list(application.materials.filter(superseded_at__isnull=True).order_by("uploaded_at", "pk")),
         "materials_missing": materials_missing(application),
@@ -426,6 +448,13 @@ def application_step(request: HttpRequest, application_id: int, step: Step, payl
         ),
         Step.START_HANDLING: lambda: services.application_start_handling(
             actor=actor, application_id=application_id, opinion=payload.opinion
+        ),
+        Step.REVIEW: lambda: services.application_review(
+            actor=actor,
+            application_id=application_id,
+            verdict=payload.verdict,
+            opinion=payload.opinion,
+            step_id=payload.step_id,
         ),
         Step.SPECIAL_START: lambda: services.application_special_start(
             actor=actor, application_id=application_id, kind=payload.kind, reason=payload.reason

@@ -275,6 +275,17 @@ class DecideForm(AccessibleFormMixin, forms.Form):
     tolerated = _note(_("Materials still owed"), help_text=_("With tolerance only. One per line."), rows=2)
 
 
+class ReviewForm(AccessibleFormMixin, forms.Form):
+    """A review step of the process (审查, or one signature of a countersign)."""
+
+    verdict = forms.ChoiceField(
+        label=_("Verdict"),
+        widget=forms.RadioSelect,
+        choices=[("agree", _("Agree")), ("disagree", _("Disagree"))],
+    )
+    opinion = _note(_("Opinion"), help_text=_("Required when you disagree: your reasons."))
+
+
 class InboxFilterForm(AccessibleFormMixin, forms.Form):
     """The inbox by status (open statuses only)."""
 

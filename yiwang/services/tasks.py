@@ -69,3 +69,11 @@ def recompute_application_deadlines() -> int:
     from yiwang.services.applications.services import applications_recompute_urgency
 
     return applications_recompute_urgency()
+
+
+@task()
+def fire_process_timers() -> int:
+    """The BPMN processes' due timers fire (every minute)."""
+    from yiwang.services.applications.services import applications_fire_process_timers
+
+    return len(applications_fire_process_timers())

@@ -16,7 +16,14 @@ from yiwang.core.errors import NotFound
 from yiwang.identity.roles import Role, UserKind
 from yiwang.identity.selectors import can_act_for
 from yiwang.services.applications.clock import Clock, application_clock, supplement_deadline
-from yiwang.services.models import Application, ApplicationEvent, ApplicationStatus, ProjectType
+from yiwang.services.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationStatus,
+    ApplicationStep,
+    ProjectType,
+    StepStatus,
+)
 from yiwang.services.models.applications import OPEN_STATUSES
 
 S = ApplicationStatus
@@ -122,6 +129,21 @@ def department_inbox_count(*, actor: Any, status: int | None = None) -> int:
     return _inbox(actor, status).count()
 
 
+def steps_waiting_for(*, actor: Any, limit: int = INBOX_PAGE) -> list[ApplicationStep]:
+    """The open process steps the actor may take — their department's, for their roles — stage limit first.
+    This is how a department that reviews another department's applications finds them."""
+    if actor is None or getattr(actor, "kind", None) != UserKind.STAFF or actor.department_id is None:
+        return []
+    roles = {role for role in (Role.CLERK, Role.REVIEWER, Role.APPROVER) if actor.has_role(role)}
+    if Role.APPROVER in roles:
+        roles.add(Role.REVIEWER)  # an approver may stand in for a reviewer
+    return list(
+        ApplicationStep.objects.filter(status=StepStatus.OPEN, department_id=actor.department_id, role__in=roles)
+        .select_related("application", "application__item_version", "department")
+        .order_by(F("due_on").asc(nulls_last=True), "opened_at", "pk")[:limit]
+    )
+
+
 def can_see(actor: Any, application: Application) -> bool:
     """The applicant (or an agent of the enterprise); once submitted, also the handling department's staff and the
     platform's administrators."""
@@ -135,7 +157,10 @@ def can_see(actor: Any, application: Application) -> bool:
         return False  # a draft is the applicant's own until it is submitted
     if actor.has_role(Role.PLATFORM_ADMIN):
         return True
-    return bool(actor.department_id == application.department_id)
+    if actor.department_id == application.department_id:
+        return True
+    # A department its process asked a step of (a review in parallel, a countersign) sees it too.
+    return bool(application.steps.filter(department_id=actor.department_id).exists())
 
 
 def application_detail(*, actor: Any, application_id: int) -> Application:

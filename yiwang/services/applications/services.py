@@ -29,14 +29,24 @@ from yiwang.identity.selectors import can_act_for
 from yiwang.org.selectors import department_get
 from yiwang.services.applications.clock import received_on, supplement_deadline, urgency
 from yiwang.services.applications.form_schema import check_answers
+from yiwang.services.applications.process import (
+    has_process,
+    process_fire_timers,
+    process_start,
+    process_stop,
+    process_take,
+)
 from yiwang.services.models import (
     Application,
     ApplicationCounter,
     ApplicationEvent,
+    ApplicationProcess,
     ApplicationStatus,
     HandlingItem,
     ItemVersion,
     SpecialProcedureKind,
+    StepKind,
+    Verdict,
     VersionStatus,
 )
 from yiwang.services.models.applications import OPEN_STATUSES
@@ -83,6 +93,23 @@ def _require_reviewer(actor: Any, application: Application) -> None:
     _require_staff(
         actor, application, (Role.REVIEWER, Role.APPROVER), _("Only the department's reviewers take this step.")
     )
+
+
+def _require_department_staff(actor: Any, application: Application) -> None:
+    """Staff of the application's department, whatever their role (who may take the step is the process's say)."""
+    _require_staff(actor, application, tuple(Role.values), "")
+
+
+def _require_step_department(actor: Any, application: Application) -> None:
+    """Staff of the application's department, or of a department its process asked a step of."""
+    if actor is None:
+        return
+    if getattr(actor, "kind", None) == UserKind.STAFF and (
+        actor.department_id == application.department_id
+        or application.steps.filter(department_id=actor.department_id).exists()
+    ):
+        return
+    raise NotFound(_("No application of your department has this number."))
 
 
 def _require_approver(actor: Any, application: Application) -> None:
@@ -273,7 +300,7 @@ def application_submit(*, actor: Any, application_id: int, in_bundle: bool = Fal
     now = timezone.now()
     application.number = _next_number(application.department_id, timezone.localdate(now))
     application.submitted_at = now
-    return _step(
+    _step(
         application,
         actor=actor,
         action="submit",
@@ -281,6 +308,8 @@ def application_submit(*, actor: Any, application_id: int, in_bundle: bool = Fal
         details={"task_code": version.item.task_code, "version": version.number},
         fields=["number", "submitted_at"],
     )
+    process_start(application)
+    return application
 
 
 @transaction.atomic
@@ -292,12 +321,14 @@ def application_withdraw(*, actor: Any, application_id: int, reason: str = "") -
     if application.accepted_on is None:
         _require_status(application, {S.RECEIVED, S.SUPPLEMENT_STARTED, S.SUPPLEMENT_ENDED})
         application.concluded_at = timezone.now()
+        process_stop(application)
         return _step(
             application, actor=actor, action="withdraw", status=S.WITHDRAWN, opinion=reason, fields=["concluded_at"]
         )
     _require_status(application, {*UNDER_HANDLING, S.SUPPLEMENT_STARTED, S.SPECIAL_STARTED})
     _close_pause(application, timezone.localdate())
     application.concluded_at = timezone.now()
+    process_stop(application)
     return _step(
         application,
         actor=actor,
@@ -341,8 +372,10 @@ def application_answer_supplement(
 def application_accept(*, actor: Any, application_id: int, opinion: str = "") -> Application:
     """Accept (受理): the statutory clock starts the next working day. Returns the application."""
     application = _locked(application_id)
-    _require_clerk(actor, application)
+    _require_department_staff(actor, application)
     _require_status(application, BEFORE_ACCEPTANCE, accepted=False)
+    if process_take(application, actor=actor, kind=StepKind.ACCEPT, required=False) is None:
+        _require_clerk(actor, application)  # the process asks no acceptance step of anyone: the window accepts
     application.accepted_on = timezone.localdate()
     return _step(
         application,
@@ -364,6 +397,7 @@ def application_refuse(*, actor: Any, application_id: int, reasons: str, not_our
     _require_status(application, BEFORE_ACCEPTANCE, accepted=False)
     reasons = _text(reasons, "reasons", _("A refusal needs its written reasons."))
     application.concluded_at = timezone.now()
+    process_stop(application)
     return _step(
         application,
         actor=actor,
@@ -439,6 +473,7 @@ def applications_deem_accepted(*, today: datetime.date | None = None) -> list[st
             if application.events.filter(action="supplement_request").exists():
                 continue
             application.accepted_on = received
+            process_take(application, actor=None, kind=StepKind.ACCEPT, required=False)
             _step(
                 application,
                 actor=None,
@@ -541,6 +576,43 @@ def application_extend(*, actor: Any, application_id: int, days: int, reason: st
     )
 
 
+@transaction.atomic
+def application_review(
+    *, actor: Any, application_id: int, verdict: str, opinion: str = "", step_id: int | None = None
+) -> Application:
+    """Take a review step of the process (审查, or one signature of a countersign): agree, or disagree with
+    reasons. A review of an application just accepted starts its handling (status 8)."""
+    application = _locked(application_id)
+    _require_step_department(actor, application)
+    _require_status(application, UNDER_HANDLING, accepted=True)
+    if verdict not in Verdict.values:
+        raise ValidationFailed(lazy_format(_("%(value)s is not a valid choice."), {"value": verdict}), field="verdict")
+    if verdict == Verdict.DISAGREE:
+        opinion = _text(opinion, "opinion", _("Disagreeing needs its written reasons."))
+    else:
+        opinion = _text(opinion, "opinion", "", required=False)
+    step = process_take(
+        application, actor=actor, kind=StepKind.REVIEW, step_id=step_id, verdict=verdict, opinion=opinion
+    )
+    if step is None:
+        raise Conflict(_("This application's process has no review steps."), code="step_not_open")
+    status = S.HANDLING if application.status == S.ACCEPTED else None  # handling starts (8) once
+    return _step(
+        application,
+        actor=actor,
+        action="review",
+        status=status,
+        opinion=opinion,
+        details={
+            "step": step.name,
+            "bpmn_id": step.bpmn_id,
+            "verdict": verdict,
+            "department": step.department.name,
+            **({"countersign": step.countersign} if step.countersign else {}),
+        },
+    )
+
+
 OUTCOMES: dict[str, int] = {
     "approved": S.APPROVED,
     "approved_with_tolerance": S.APPROVED_WITH_TOLERANCE,
@@ -555,7 +627,11 @@ def application_decide(
     """Conclude (办结): approved, approved with tolerance (容缺: the materials still owed are listed), or not
     approved (reasons required)."""
     application = _locked(application_id)
-    _require_approver(actor, application)
+    runs_process = has_process(application)
+    if runs_process:
+        _require_department_staff(actor, application)
+    else:
+        _require_approver(actor, application)
     _require_status(application, UNDER_HANDLING, accepted=True)
     if outcome not in OUTCOMES:
         raise ValidationFailed(lazy_format(_("%(value)s is not a valid choice."), {"value": outcome}), field="outcome")
@@ -569,6 +645,8 @@ def application_decide(
         if not owed:
             raise ValidationFailed(_("List the materials the applicant still owes."), field="tolerated")
         details["tolerated"] = owed
+    if runs_process:
+        process_take(application, actor=actor, kind=StepKind.DECIDE, opinion=opinion)
     application.concluded_at = timezone.now()
     return _step(
         application,
@@ -589,6 +667,23 @@ def application_revoke(*, actor: Any, application_id: int, reasons: str) -> Appl
     _require_status(application, {S.APPROVED, S.APPROVED_WITH_TOLERANCE})
     reasons = _text(reasons, "reasons", _("A revocation needs its written reasons."))
     return _step(application, actor=actor, action="revoke", status=S.REVOKED, opinion=reasons)
+
+
+def applications_fire_process_timers(*, now: datetime.datetime | None = None) -> list[str]:
+    """Let the processes' due timers fire (reminders, escalations drawn in the BPMN); each firing is an event in
+    the application's history. Returns the numbers of the applications concerned (run every minute by the worker)."""
+    now = now or timezone.now()
+    done: list[str] = []
+    for application_id in ApplicationProcess.objects.filter(next_timer_at__lte=now, finished=False).values_list(
+        "application_id", flat=True
+    ):
+        with transaction.atomic():
+            application = _locked(application_id)
+            fired = process_fire_timers(application)
+            if fired:
+                _step(application, actor=None, action="process_timer", status=None, details={"timers": fired})
+                done.append(application.number or "")
+    return done
 
 
 def applications_recompute_urgency(*, chunk: int = 2000) -> int:

@@ -8,6 +8,7 @@ started under. Every step is audited in the same transaction.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from yiwang.identity.roles import Role
 from yiwang.org.selectors import department_get
 from yiwang.services.applications.form_schema import check_form_schema
+from yiwang.services.applications.process import require_process
 from yiwang.services.models import (
     ExerciseLevel,
     Fee,
@@ -383,6 +385,33 @@ def item_draft_update(*, actor: Any, version_id: int, data: ItemInput) -> ItemVe
 
 
 @transaction.atomic
+def item_process_set(*, actor: Any, version_id: int, bpmn: str | bytes) -> ItemVersion:
+    """Give a draft its own BPMN process (checked first: every problem is listed), or "" for the platform's
+    default for its kind of case."""
+    version = _locked_version(version_id)
+    require_editor(actor, version.item.department_id)
+    if version.status != VersionStatus.DRAFT:
+        raise Conflict(
+            _("Only a draft can be changed; a published version stays as it was published. Start a new draft.")
+        )
+    text = require_process(bpmn) if bpmn else ""
+    version.process_bpmn = text
+    version.save(update_fields=["process_bpmn"])
+    record_event(
+        actor=actor,
+        action="services.item.process",
+        object_type="services.ItemVersion",
+        object_id=version.pk,
+        changes={
+            "task_code": version.item.task_code,
+            "version": version.number,
+            "process_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest() if text else "",
+        },
+    )
+    return version
+
+
+@transaction.atomic
 def item_new_draft(*, actor: Any, item_id: int) -> ItemVersion:
     """A new draft copied from the item's newest version (there is at most one draft per item)."""
     item = ServiceItem.objects.select_for_update().select_related("department").filter(pk=item_id).first()
@@ -394,6 +423,7 @@ def item_new_draft(*, actor: Any, item_id: int) -> ItemVersion:
     newest = item.versions.order_by("-number").first()
     assert newest is not None  # every item is created with version 1
     draft = ItemVersion(item=item, number=newest.number + 1, status=VersionStatus.DRAFT, created_by=_user(actor))
+    draft.process_bpmn = newest.process_bpmn
     _fill(draft, input_of(newest), item.department.name)
     record_event(
         actor=actor,

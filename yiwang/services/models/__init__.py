@@ -1,5 +1,6 @@
 """The services app's models: the item catalog (`catalog`), applications (`applications`) with their uploaded
-materials (`materials`), and electronic supervision's rules (`supervision`)."""
+materials (`materials`), the BPMN process of each application (`process`)
+and electronic supervision's rules (`supervision`)."""
 
 from yiwang.services.models.applications import (
     Application,
@@ -28,6 +29,7 @@ from yiwang.services.models.catalog import (
     VersionStatus,
 )
 from yiwang.services.models.materials import ApplicationMaterial
+from yiwang.services.models.process import ApplicationProcess, ApplicationStep, StepKind, StepStatus, Verdict
 from yiwang.services.models.ratings import (
     AppealDecision,
     AppealGrounds,
@@ -50,7 +52,9 @@ __all__ = [
     "ApplicationCounter",
     "ApplicationEvent",
     "ApplicationMaterial",
+    "ApplicationProcess",
     "ApplicationStatus",
+    "ApplicationStep",
     "Bundle",
     "BundleApplication",
     "BundleApplicationStatus",
@@ -80,7 +84,10 @@ __all__ = [
     "ServiceItem",
     "ServiceObject",
     "SpecialProcedureKind",
+    "StepKind",
+    "StepStatus",
     "SupervisionRule",
+    "Verdict",
     "VersionStatus",
     "VisitView",
     "WarningLevel",

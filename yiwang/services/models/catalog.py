@@ -167,6 +167,8 @@ class ItemVersion(models.Model):
     # The application form as JSON Schema text (an object's properties, required ones listed); "" asks nothing.
     # Text, not jsonb: PostgreSQL's jsonb reorders keys, and the order of the properties is the form's order.
     form_json = models.TextField(_("application form"), blank=True, default="")
+    # The BPMN 2.0 process (ADR 0018); "" runs the platform's default for the kind of case (即办件 or 承诺件).
+    process_bpmn = models.TextField(_("process (BPMN 2.0)"), blank=True, default="")
     search_text = models.TextField(editable=False, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     created_by = models.ForeignKey(

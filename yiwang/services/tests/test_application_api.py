@@ -122,8 +122,18 @@ def test_a_whole_case_through_the_api(setting: dict[str, Any], make_staff: Any, 
     )
     received = _post(citizen, f"{base}/submit").json()
     assert (received["status"], received["status_label"]) == (1, "已接件")  # Chinese unless the client asks otherwise
-    assert _post(clerk, f"{base}/steps/decide", {"outcome": "approved"}).status_code == 403  # a clerk does not decide
     assert _post(clerk, f"{base}/steps/accept", {"opinion": "材料齐全"}).status_code == 200
+    early = _post(approver, f"{base}/steps/decide", {"outcome": "approved"})
+    assert (early.status_code, early.json()["code"]) == (409, "step_not_open")  # the review comes first
+    assert "审查" in early.json()["detail"]
+    reviewed = _post(approver, f"{base}/steps/review", {"verdict": "agree", "opinion": "符合条件"}).json()
+    assert reviewed["status"] == 8
+    assert [(step["kind"], step["status"]) for step in reviewed["process_steps"]] == [
+        ("accept", "done"),
+        ("review", "done"),
+        ("decide", "open"),
+    ]
+    assert _post(clerk, f"{base}/steps/decide", {"outcome": "approved"}).status_code == 403  # a clerk does not decide
     again = _post(clerk, f"{base}/steps/accept")
     assert again.status_code == 409
     assert again.json()["code"] == "status_changed"
@@ -132,7 +142,7 @@ def test_a_whole_case_through_the_api(setting: dict[str, Any], make_staff: Any, 
     assert _post(approver, f"{base}/steps/unknown").status_code == 422
     done = _post(approver, f"{base}/steps/decide", {"outcome": "approved", "opinion": "准予许可"}).json()
     assert done["status"] == 11
-    assert [event["action"] for event in done["events"]] == ["submit", "accept", "decide"]
+    assert [event["action"] for event in done["events"]] == ["submit", "accept", "review", "decide"]
     mine = citizen.get(base).json()
     assert mine["clock"] is None and mine["concluded_at"] is not None
     record = clerk.get(f"{base}/exchange-record").json()

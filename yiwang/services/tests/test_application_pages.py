@@ -117,8 +117,12 @@ def applications(people: dict[str, Any], item: ItemVersion) -> dict[str, int]:
     services.application_request_supplement(
         actor=people["clerk"], application_id=supplementing.pk, missing=["营业场所平面图"]
     )
+    reviewed = _submitted(people)
+    services.application_accept(actor=people["clerk"], application_id=reviewed.pk)
+    services.application_review(actor=people["reviewer"], application_id=reviewed.pk, verdict="agree")
     approved = _submitted(people)
     services.application_accept(actor=people["clerk"], application_id=approved.pk)
+    services.application_review(actor=people["reviewer"], application_id=approved.pk, verdict="agree")
     services.application_decide(actor=people["approver"], application_id=approved.pk, outcome="approved")
     return {
         "draft": _draft(people).pk,
@@ -127,6 +131,7 @@ def applications(people: dict[str, Any], item: ItemVersion) -> dict[str, int]:
         "special": special.pk,
         "supplementing": supplementing.pk,
         "approved": approved.pk,
+        "reviewed": reviewed.pk,
     }
 
 
@@ -223,7 +228,16 @@ PAGES: dict[str, list[tuple[Any, ...]]] = {
         ("post", f"{INBOX}/{{special}}/special-end/", {"special-end-result": "听证完毕"}, step("reviewer", "approver")),
         ("post", f"{INBOX}/{{accepted}}/extend/", {"extend-days": "5", **EXTEND}, step("approver")),
         ("post", f"{INBOX}/{{accepted}}/extend/", {"extend-days": "31", **EXTEND}, step("approver", done=BAD)),
-        ("post", f"{INBOX}/{{accepted}}/decide/", {"decide-outcome": "approved"}, step("approver")),
+        ("post", f"{INBOX}/{{accepted}}/review/", {"review-verdict": "agree"}, step("reviewer", "approver")),
+        (
+            "post",
+            f"{INBOX}/{{accepted}}/review/",
+            {"review-verdict": "disagree"},  # without its reasons
+            step("reviewer", "approver", done=BAD),
+        ),
+        # the process asks the decision of an approver, and only once the review is done (else 409)
+        ("post", f"{INBOX}/{{reviewed}}/decide/", {"decide-outcome": "approved"}, step("approver")),
+        ("post", f"{INBOX}/{{accepted}}/decide/", {"decide-outcome": "approved"}, step("approver", done=CONFLICT)),
         ("post", f"{INBOX}/{{approved}}/revoke/", {"revoke-reasons": "以欺骗手段取得许可"}, step("approver")),
         ("post", f"{INBOX}/{{approved}}/accept/", {}, step("clerk", done=CONFLICT)),
         ("post", f"{STEP}/no-such-step/", {}, NO_CITIZEN),
@@ -383,7 +397,13 @@ def test_an_application_from_draft_to_decision(clients, people, item):
 
     assert clerk.post(f"{INBOX}/{draft.pk}/accept/", {"accept-opinion": "材料齐全"}).status_code == REDIRECT
     page = main(approver.get(f"{INBOX}/{draft.pk}/"))
-    assert 'data-testid="step-decide"' in page and 'data-testid="step-accept"' not in page
+    assert 'data-testid="step-review"' in page and 'data-testid="step-decide"' not in page
+    assert 'data-testid="step-accept"' not in page
+    assert 'data-testid="process-step" data-kind="review" data-status="open"' in page
+    reviewed = approver.post(f"{INBOX}/{draft.pk}/review/", {"review-verdict": "agree", "review-opinion": "符合条件"})
+    assert reviewed.status_code == REDIRECT
+    page = main(approver.get(f"{INBOX}/{draft.pk}/"))
+    assert 'data-testid="step-decide"' in page and 'data-testid="step-review"' not in page
     assert 'data-testid="countdown" data-state="running"' in page
     without_reasons = approver.post(f"{INBOX}/{draft.pk}/decide/", {"decide-outcome": "not_approved"})
     assert without_reasons.status_code == BAD
@@ -401,6 +421,7 @@ def test_an_application_from_draft_to_decision(clients, people, item):
         "Supplement requested (补正开始)",
         "Supplement answered (补正结束)",
         "Accepted (已受理)",
+        "Department handling (部门开始办理)",
         "Approved (办结通过)",
     ]
     assert "孙八" not in timeline  # the applicant sees steps and opinions, not the staff's names
@@ -524,5 +545,5 @@ def test_the_console_page_shows_the_clock(clients, inbox):
     assert "<dt>Accepted on</dt><dd>2025-10-10</dd>" in html
     assert "<dt>Statutory deadline</dt><dd>2025-11-06" in html
     assert 'data-testid="due-soon"' in html
-    for slug in ("start-handling", "supplement", "special-start", "extend", "decide"):
+    for slug in ("start-handling", "supplement", "special-start", "extend", "review"):
         assert f'data-testid="step-{slug}"' in html, slug

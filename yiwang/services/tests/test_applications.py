@@ -116,6 +116,7 @@ def test_lifecycle_with_a_supplement_across_national_day(people: dict[str, Any])
     assert clock is not None
     assert (clock.promised.due, clock.statutory.due, clock.extension_days) == (D(2025, 10, 30), D(2025, 11, 13), 5)
     with on("2025-10-22"):
+        services.application_review(actor=people["reviewer"], application_id=application.pk, verdict="agree")
         decided = services.application_decide(
             actor=people["approver"], application_id=application.pk, outcome="approved"
         )
@@ -129,13 +130,14 @@ def test_lifecycle_with_a_supplement_across_national_day(people: dict[str, Any])
         ("accept", S.ACCEPTED, "窗口甲"),
         ("start_handling", S.HANDLING, "审查丙"),
         ("extend", None, "审批丁"),
+        ("review", None, "审查丙"),
         ("decide", S.APPROVED, "审批丁"),
     ]
     assert decided.events.get(action="supplement_request").details == {
         "missing": ["营业场所平面图", "食品安全管理制度"]
     }
     audited = AuditEvent.objects.filter(object_type="services.Application", object_id=str(application.pk))
-    assert audited.count() == 8  # the draft and the seven steps
+    assert audited.count() == 9  # the draft and the eight steps
 
 
 def test_lifecycle_with_a_special_procedure_across_the_spring_festival(people: dict[str, Any]) -> None:
@@ -164,6 +166,7 @@ def test_lifecycle_with_a_special_procedure_across_the_spring_festival(people: d
     assert (after.promised.due, after.statutory.due) == (D(2026, 3, 5), D(2026, 3, 19))
     assert after.promised.remaining == 6  # 27, 28 (worked), 2, 3, 4, 5 March
     with on("2026-03-04"):
+        services.application_review(actor=people["reviewer"], application_id=application.pk, verdict="agree")
         with pytest.raises(ValidationFailed) as refused:
             services.application_decide(actor=people["approver"], application_id=application.pk, outcome="not_approved")
         assert refused.value.field == "opinion"
@@ -180,7 +183,7 @@ def test_lifecycle_with_a_special_procedure_across_the_spring_festival(people: d
         ("expert_review", "专家评审意见：不符合条件")
     ]
     assert record["result"]["result_type"] == "13"
-    assert [step["event_name"] for step in record["process"]] == ["1", "3", "8", "9", "10", "13"]
+    assert [step["event_name"] for step in record["process"]] == ["1", "3", "8", "9", "10", None, "13"]
 
 
 def test_art_32_without_a_timely_supplement_notice_the_application_counts_as_accepted(people: dict[str, Any]) -> None:
@@ -265,6 +268,7 @@ def test_withdraw_before_acceptance_recall_after_and_revoke_an_approval(people: 
             actor=people["reviewer"], application_id=recalled.pk, kind="site_visit", reason="现场核查"
         )
         assert services.application_withdraw(actor=people["applicant"], application_id=recalled.pk).status == S.RECALLED
+        services.application_review(actor=people["reviewer"], application_id=revoked.pk, verdict="agree")
         services.application_decide(actor=people["approver"], application_id=revoked.pk, outcome="approved")
         with pytest.raises(ValidationFailed):
             services.application_revoke(actor=people["approver"], application_id=revoked.pk, reasons="")
@@ -278,6 +282,7 @@ def test_approval_with_tolerance_lists_what_is_owed(people: dict[str, Any]) -> N
     application = _submitted(people, "2025-09-26")
     with on("2025-09-29"):
         services.application_accept(actor=people["clerk"], application_id=application.pk)
+        services.application_review(actor=people["reviewer"], application_id=application.pk, verdict="agree")
         with pytest.raises(ValidationFailed):
             services.application_decide(
                 actor=people["approver"], application_id=application.pk, outcome="approved_with_tolerance"
@@ -308,6 +313,7 @@ def test_who_may_take_each_step(people: dict[str, Any], accounts: Any) -> None:
             with pytest.raises(PermissionDenied):
                 services.application_accept(actor=wrong_role, application_id=application.pk)
         services.application_accept(actor=people["clerk"], application_id=application.pk)
+        services.application_review(actor=people["reviewer"], application_id=application.pk, verdict="agree")
         with pytest.raises(PermissionDenied):
             services.application_decide(actor=people["reviewer"], application_id=application.pk, outcome="approved")
         with pytest.raises(PermissionDenied):
@@ -346,6 +352,7 @@ def test_two_approvers_deciding_at_once_exactly_one_succeeds(people: dict[str, A
     application = _submitted(people, "2025-09-26")
     with on("2025-09-29"):
         services.application_accept(actor=people["clerk"], application_id=application.pk)
+        services.application_review(actor=people["reviewer"], application_id=application.pk, verdict="agree")
     start = threading.Barrier(2)
     outcomes: list[str] = []
 

@@ -277,6 +277,7 @@ def test_an_upload_one_item_refuses_is_stored_for_none(setting: dict[str, Any], 
 
 
 def _decide(setting: dict[str, Any], index: int, sub: Application, outcome: str = "approved") -> None:
+    services.application_review(actor=setting["approvers"][index], application_id=sub.pk, verdict="agree")
     services.application_decide(
         actor=setting["approvers"][index], application_id=sub.pk, outcome=outcome, opinion="理由" * 2
     )

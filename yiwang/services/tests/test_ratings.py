@@ -48,6 +48,7 @@ def _accepted(people: dict[str, Any], day: str) -> Application:  # noqa: F811
 def _concluded(people: dict[str, Any], day: str) -> Application:  # noqa: F811
     application = _accepted(people, day)
     with on(day):
+        services.application_review(actor=people["approver"], application_id=application.pk, verdict="agree")
         return services.application_decide(actor=people["approver"], application_id=application.pk, outcome="approved")
 
 
@@ -84,6 +85,7 @@ def test_each_event_is_rated_once_and_only_after_it_happened(people: dict[str, A
     with pytest.raises(Conflict):
         _rate(people, application, "2025-09-30", "conclusion", 1)
     with on("2025-10-09"):
+        services.application_review(actor=people["approver"], application_id=application.pk, verdict="agree")
         services.application_decide(actor=people["approver"], application_id=application.pk, outcome="approved")
     conclusion = _rate(
         people, application, "2025-10-09", "conclusion", 3, indicators={"overall": 3, "efficiency": 2, "usability": 1}
@@ -145,6 +147,7 @@ def test_a_bad_rating_is_rectified_by_a_working_day_deadline_and_closed_by_a_ret
     assert _rate(people, application, "2025-09-30", "acceptance", 3).level == 3
     assert not Rectification.objects.exists()  # 基本满意 is not a bad rating
     with on("2025-10-09"):
+        services.application_review(actor=people["approver"], application_id=application.pk, verdict="agree")
         services.application_decide(actor=people["approver"], application_id=application.pk, outcome="approved")
     other = _accepted(people, "2025-09-29")
     bad = _rate(people, other, "2025-09-30", "acceptance", 5, comment="窗口态度差")
@@ -441,6 +444,7 @@ def test_the_ratings_api_by_role(
         services.application_request_supplement(actor=people["clerk"], application_id=application.pk, missing=["图"])
         services.application_answer_supplement(actor=people["applicant"], application_id=application.pk)
         services.application_accept(actor=people["clerk"], application_id=application.pk)
+        services.application_review(actor=people["approver"], application_id=application.pk, verdict="agree")
         services.application_decide(actor=people["approver"], application_id=application.pk, outcome="approved")
     opened = _rate(people, application, "2025-09-29", "acceptance", 5)
     answered = _rate(people, application, "2025-09-29", "supplement", 4)

@@ -91,6 +91,7 @@ def test_a_paused_clock_raises_nothing_and_warnings_clear_when_the_case_moves_on
     # Paused 21, 22, 23, 24, 27 October: the promised limit moves from 23 October to 30 October.
     assert _levels(D(2025, 10, 29)) == [(accepted.number, 1, ("few_days_left",))]
     with on("2025-10-29"):
+        services.application_review(actor=people["reviewer"], application_id=accepted.pk, verdict="agree")
         services.application_decide(actor=people["approver"], application_id=accepted.pk, outcome="approved")
     assert _levels(D(2025, 11, 30)) == []
 

@@ -30,7 +30,8 @@ from yiwang.identity.access import staff_required
 from yiwang.identity.roles import Role
 from yiwang.services.applications import services
 from yiwang.services.applications.clock import application_clock, supplement_deadline
-from yiwang.services.applications.selectors import OPEN, department_inbox
+from yiwang.services.applications.process import has_process, may_take, open_steps
+from yiwang.services.applications.selectors import OPEN, department_inbox, steps_waiting_for
 from yiwang.services.applications.services import BEFORE_ACCEPTANCE, CONCLUDED, UNDER_HANDLING
 from yiwang.services.forms import (
     DecideForm,
@@ -38,6 +39,7 @@ from yiwang.services.forms import (
     InboxFilterForm,
     OpinionForm,
     ReasonsForm,
+    ReviewForm,
     SpecialEndForm,
     SpecialStartForm,
     SupplementRequestForm,
@@ -57,6 +59,8 @@ S = ApplicationStatus
 CLERKS = (Role.CLERK,)
 REVIEWERS = (Role.REVIEWER, Role.APPROVER)
 APPROVERS = (Role.APPROVER,)
+ANY_STAFF = (Role.CLERK, Role.REVIEWER, Role.APPROVER)
+PROCESS_STEPS = {"review": "review", "decide": "decide"}  # console step → the process's step kind
 
 
 # --- the steps ------------------------------------------------------------------------------------------------------
@@ -104,6 +108,10 @@ class Step:
         if self.slug == "supplement":  # the window's clerks before acceptance, reviewers after
             roles = CLERKS if application.accepted_on is None else REVIEWERS
             return bool(user.has_role(*roles)) and self.when(application, today)
+        if self.slug in PROCESS_STEPS and has_process(application):  # the process says who takes it
+            kind = PROCESS_STEPS[self.slug]
+            ready = [step for step in open_steps(application) if step.kind == kind and may_take(user, step)]
+            return bool(ready) and self.when(application, today)
         return bool(user.has_role(*self.roles)) and self.when(application, today)
 
 
@@ -207,12 +215,24 @@ STEPS = [
         ),
     ),
     Step(
+        "review",
+        gettext_lazy("Review"),
+        gettext_lazy("Record the review"),
+        gettext_lazy("The review is recorded: the process moves on when every step before the next is done."),
+        ReviewForm,
+        REVIEWERS,
+        _handling,
+        lambda actor, pk, data: services.application_review(
+            actor=actor, application_id=pk, verdict=data["verdict"], opinion=data["opinion"]
+        ),
+    ),
+    Step(
         "decide",
         gettext_lazy("Decide"),
         gettext_lazy("Record the decision"),
         gettext_lazy("The decision is recorded: the application is concluded."),
         DecideForm,
-        APPROVERS,
+        ANY_STAFF,  # the approvers, unless the item's process gives the decision to another role (即办件: the window)
         _handling,
         lambda actor, pk, data: services.application_decide(
             actor=actor,
@@ -255,7 +275,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     status = form.cleaned_data["status"] if form.is_valid() else None
     summaries = department_inbox(actor=request.user, status=status)
     lines = [(summary, countdown_of(summary.clock)) for summary in summaries]
-    context = {"form": form, "lines": lines, "filtered": status is not None}
+    waiting = steps_waiting_for(actor=request.user)
+    context = {"form": form, "lines": lines, "filtered": status is not None, "waiting": waiting}
     return render(request, "services/applications/console/inbox.html", context, status=400 if form.errors else 200)
 
 
@@ -289,6 +310,7 @@ def _render(
         "concluded": application.status in CONCLUDED,
         "offered": offered,
         "conflict": conflict,
+        "process_steps": list(application.steps.select_related("department")),
     }
     return render(request, "services/applications/console/application.html", context, status=status)
 
