@@ -91,6 +91,12 @@ def test_a_citizen_applies_by_keyboard_and_sees_the_approval(
     sign_out(page)
 
     sign_in(make_staff(city.public_security, (Role.APPROVER,), real_name="审批丁"), console)
+    # The item's process (承诺件: 受理 → 审查 → 决定) asks for the review first; an approver may take it.
+    expect(page.locator("[data-testid=step-decide]")).to_have_count(0)
+    page.check("[data-testid=step-review] input[name=review-verdict][value=agree]")
+    page.click("[data-testid=step-review] button[type=submit]")
+    page.wait_for_url(f"{live_server.url}{console}")
+    expect(page.locator("[data-testid=status]")).to_have_attribute("data-status", "8")
     page.check("[data-testid=step-decide] input[name=decide-outcome][value=approved]")
     page.click("[data-testid=step-decide] button[type=submit]")
     page.wait_for_url(f"{live_server.url}{console}")
@@ -102,7 +108,7 @@ def test_a_citizen_applies_by_keyboard_and_sees_the_approval(
     expect(status).to_have_attribute("data-status", "11")
     expect(status).to_have_text(APPROVED)
     expect(page.locator("[data-testid=decision]")).to_be_visible()
-    expect(page.locator("[data-testid=timeline] tbody tr")).to_have_count(3)  # received, accepted, approved
+    expect(page.locator("[data-testid=timeline] tbody tr")).to_have_count(4)  # received, accepted, handling, approved
 
 
 def test_the_application_page_in_large_text(live_server, page, item, accounts):  # noqa: F811
