@@ -129,7 +129,7 @@ def test_checking_a_file(users: dict[str, Any]) -> None:
     unknown = http.post(f"{API}/processes/check", upload(ALLOWANCE.replace(f"@{HR}", "@不存在局"))).json()
     assert unknown["problems"] == [
         {
-            "message": "No active department is named or has the credit code 不存在局.",
+            "message": "没有名称或统一社会信用代码为 不存在局 的在用部门。",  # the API answers in Chinese by default
             "line": 52,
             "element": "review_employment",
         }
@@ -138,7 +138,7 @@ def test_checking_a_file(users: dict[str, Any]) -> None:
     assert not_xml["ok"] is False and not_xml["problems"][0]["message"].startswith("not well-formed XML")
     too_big = http.post(f"{API}/processes/check", upload(b" " * (MAX_BYTES + 1)))
     assert too_big.status_code == 422
-    assert too_big.json()["detail"] == "A BPMN file is at most 1 MB."
+    assert too_big.json()["detail"] == "BPMN 文件不得超过 1 MB。"
     missing = http.post(f"{API}/processes/check", {})
     assert missing.status_code in {400, 422}
 

@@ -4,6 +4,7 @@ refused with the cell to fix."""
 from __future__ import annotations
 
 import datetime
+import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,7 +32,9 @@ def rewrite(path: Path, member: str, old: str, new: str) -> None:
     """Edit one part of a saved workbook, as a program other than openpyxl would have written it."""
     with zipfile.ZipFile(path) as archive:
         parts = {item: archive.read(item) for item in archive.namelist()}
-    text = parts[member].decode()
+    # openpyxl writes an empty element as `<v />` with its own writer and as `<v></v>` when lxml is installed.
+    text = re.sub(r"<(\w+)></\1>", r"<\1/>", parts[member].decode()).replace(" />", "/>")
+    old = old.replace(" />", "/>")
     assert old in text
     parts[member] = text.replace(old, new).encode()
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
