@@ -21,7 +21,7 @@ from yiwang.conftest import url_routes
 from yiwang.identity.roles import Role
 from yiwang.services.applications import services
 from yiwang.services.catalog.services import HandlingItemInput
-from yiwang.services.models import Application, ApplicationStatus, ItemVersion
+from yiwang.services.models import Application, ApplicationProcess, ApplicationStatus, ItemVersion
 from yiwang.services.tests.factories import draft_item, published_item
 
 S = ApplicationStatus
@@ -547,3 +547,17 @@ def test_the_console_page_shows_the_clock(clients, inbox):
     assert 'data-testid="due-soon"' in html
     for slug in ("start-handling", "supplement", "special-start", "extend", "review"):
         assert f'data-testid="step-{slug}"' in html, slug
+
+
+def test_an_application_submitted_before_processes_is_decided_by_the_approvers(clients, applications):
+    """Applications submitted before items ran processes have none: no review is offered, the approver decides."""
+    application = Application.objects.get(pk=applications["accepted"])
+    application.steps.all().delete()
+    ApplicationProcess.objects.filter(application=application).delete()
+    page = main(clients("approver").get(f"{INBOX}/{application.pk}/"))
+    assert 'data-testid="step-decide"' in page and 'data-testid="step-review"' not in page
+    assert 'data-testid="process-steps"' not in page
+    assert 'data-testid="step-decide"' not in main(clients("reviewer").get(f"{INBOX}/{application.pk}/"))
+    decided = clients("approver").post(f"{INBOX}/{application.pk}/decide/", {"decide-outcome": "approved"})
+    assert decided.status_code == REDIRECT
+    assert Application.objects.get(pk=application.pk).status == ApplicationStatus.APPROVED

@@ -108,8 +108,10 @@ class Step:
         if self.slug == "supplement":  # the window's clerks before acceptance, reviewers after
             roles = CLERKS if application.accepted_on is None else REVIEWERS
             return bool(user.has_role(*roles)) and self.when(application, today)
-        if self.slug in PROCESS_STEPS and has_process(application):  # the process says who takes it
-            kind = PROCESS_STEPS[self.slug]
+        if self.slug in PROCESS_STEPS:
+            if not has_process(application):  # submitted before processes: no reviews, the approvers decide
+                return self.slug == "decide" and bool(user.has_role(*APPROVERS)) and self.when(application, today)
+            kind = PROCESS_STEPS[self.slug]  # the process says who takes it
             ready = [step for step in open_steps(application) if step.kind == kind and may_take(user, step)]
             return bool(ready) and self.when(application, today)
         return bool(user.has_role(*self.roles)) and self.when(application, today)
