@@ -9,6 +9,7 @@ Callers hold the application's row lock (`services._locked`): steps on one appli
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
 from django.utils import timezone
@@ -23,6 +24,7 @@ from yiwang.services.models import (
     ApplicationProcess,
     ApplicationStep,
     ItemVersion,
+    ProcessDefinition,
     StepKind,
     StepStatus,
 )
@@ -49,10 +51,6 @@ def _roles_for(role: str) -> tuple[str, ...]:
 def process_text(version: ItemVersion) -> str:
     """The BPMN the version runs: its own, or the platform's default for its kind of case."""
     return version.process_bpmn or default_process_text(version.project_type)
-
-
-def process_of(version: ItemVersion) -> Process:
-    return compile_process(process_text(version))
 
 
 def department_problem(reference: str) -> str | None:
@@ -97,23 +95,28 @@ def _due_on(limit_days: int | None, opened: datetime.date) -> datetime.date | No
     return calendar_add_working_days(opened, limit_days).date if limit_days else None
 
 
-def _sync(application: Application, run: Run, record: ApplicationProcess) -> list[ApplicationStep]:
-    """Mirror the engine's waiting user tasks as open steps; store the state. Returns the steps opened now."""
+def _sync(
+    application: Application, run: Run, record: ApplicationProcess, *, waiting: list[ApplicationStep] | None = None
+) -> None:
+    """Mirror the engine's waiting user tasks as open steps and store the state. `waiting`: the open steps as the
+    caller already knows them (else read here)."""
     ready = run.ready()
     ready_ids = {item.task_id for item in ready}
-    open_steps = {step.task_id: step for step in application.steps.filter(status=StepStatus.OPEN)}
+    if waiting is None:
+        waiting = list(application.steps.filter(status=StepStatus.OPEN))
+    known = {step.task_id for step in waiting}
     now = timezone.now()
-    gone = [task_id for task_id in open_steps if task_id not in ready_ids]
+    gone = [task_id for task_id in known if task_id not in ready_ids]
     if gone:  # ended by the process itself (an interrupting timer, a cancelled branch)
         ApplicationStep.objects.filter(application=application, task_id__in=gone).update(status=StepStatus.CANCELLED)
-    opened = [_new_step(application, item, now) for item in ready if item.task_id not in open_steps]
-    ApplicationStep.objects.bulk_create(opened)
+    opened = [_new_step(application, item, now) for item in ready if item.task_id not in known]
+    if opened:
+        ApplicationStep.objects.bulk_create(opened)
     record.state = run.dump()
     record.finished = run.finished
     record.next_timer_at = run.next_timer()
     record.updated_at = now
     record.save()
-    return opened
 
 
 def _new_step(application: Application, item: ReadyStep, now: datetime.datetime) -> ApplicationStep:
@@ -135,33 +138,45 @@ def _new_step(application: Application, item: ReadyStep, now: datetime.datetime)
 
 def process_start(application: Application) -> None:
     """Start the version's process for a submitted application (its first steps open)."""
-    process = process_of(application.item_version)
+    text = process_text(application.item_version)
+    process = compile_process(text)
+    ProcessDefinition.objects.get_or_create(
+        digest=process.digest, defaults={"process_id": process.process_id, "text": text}
+    )
     run = Run.start(process, _start_data(application))
     record = ApplicationProcess(application=application, process_id=process.process_id, digest=process.digest)
-    _sync(application, run, record)
+    _sync(application, run, record, waiting=[])
+
+
+@functools.lru_cache(maxsize=512)
+def _process_by_digest(digest: str) -> Process:
+    """The process an application started under, by the digest of its text: kept, so that a new release's default
+    processes or a corrected item never change a running case (read once per process and worker)."""
+    return compile_process(ProcessDefinition.objects.values_list("text", flat=True).get(digest=digest))
 
 
 def _load(application: Application) -> tuple[Run, ApplicationProcess] | None:
     record = ApplicationProcess.objects.filter(application=application).first()
     if record is None:
         return None
-    process = process_of(application.item_version)
-    if process.digest != record.digest:  # never: a published version does not change; say so if it did
-        raise Conflict(_("The item's process changed under a running application: ask the platform administrator."))
-    return Run.load(process, record.state), record
+    return Run.load(_process_by_digest(record.digest), record.state), record
 
 
 def has_process(application: Application) -> bool:
     return ApplicationProcess.objects.filter(application=application).exists()
 
 
-def may_take(actor: Any, step: ApplicationStep) -> bool:
-    """Staff of the step's department with its role (or a stand-in role); the platform itself (None) always."""
+def _may(actor: Any, department_id: int, role: str) -> bool:
+    """Staff of the department with the role (or a stand-in role); the platform itself (None) always."""
     if actor is None:
         return True
-    if getattr(actor, "kind", None) != UserKind.STAFF or actor.department_id != step.department_id:
+    if getattr(actor, "kind", None) != UserKind.STAFF or actor.department_id != department_id:
         return False
-    return bool(actor.has_role(*_roles_for(step.role)))
+    return bool(actor.has_role(*_roles_for(role)))
+
+
+def may_take(actor: Any, step: ApplicationStep) -> bool:
+    return _may(actor, step.department_id, step.role)
 
 
 def _require_some_step(actor: Any, application: Application, process: Process, kind: str) -> None:
@@ -169,15 +184,8 @@ def _require_some_step(actor: Any, application: Application, process: Process, k
     if actor is None:
         return
     defined = [step for step in process.steps.values() if step.kind == kind]
-    for step in defined:
-        department_id = _department_id(application, step.department)
-        roles = _roles_for(step.role)
-        if (
-            getattr(actor, "kind", None) == UserKind.STAFF
-            and actor.department_id == department_id
-            and actor.has_role(*roles)
-        ):
-            return
+    if any(_may(actor, _department_id(application, step.department), step.role) for step in defined):
+        return
     if defined:
         raise PermissionDenied(
             lazy_format(
@@ -216,13 +224,13 @@ def process_take(
         return None
     run, record = loaded
     _require_some_step(actor, application, run.process, kind)
-    candidates = [step for step in open_steps(application) if step.kind == kind]
+    waiting = open_steps(application)
+    candidates = [step for step in waiting if step.kind == kind]
     if step_id is not None:
         candidates = [step for step in candidates if step.pk == step_id]
     if not candidates:
         if not required:
             return None
-        waiting = open_steps(application)
         if step_id is not None:
             raise Conflict(_("This step is not open (it was taken, or the process moved on)."), code="step_closed")
         raise Conflict(
@@ -262,7 +270,7 @@ def process_take(
     step.verdict = verdict if step.kind == StepKind.REVIEW else ""
     step.opinion = opinion
     step.save(update_fields=["status", "done_at", "done_by", "done_by_name", "verdict", "opinion"])
-    _sync(application, run, record)
+    _sync(application, run, record, waiting=[other for other in waiting if other.pk != step.pk])
     return step
 
 
@@ -315,7 +323,6 @@ __all__ = [
     "may_take",
     "open_steps",
     "process_fire_timers",
-    "process_of",
     "process_problems",
     "process_start",
     "process_stop",

@@ -13,6 +13,7 @@ extend, decide and revoke.
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -51,6 +52,7 @@ from yiwang.services.models import (
 )
 from yiwang.services.models.applications import OPEN_STATUSES
 
+logger = logging.getLogger(__name__)
 S = ApplicationStatus
 BEFORE_ACCEPTANCE = frozenset({S.RECEIVED, S.SUPPLEMENT_ENDED})  # with accepted_on still empty
 UNDER_HANDLING = frozenset({S.ACCEPTED, S.SUPPLEMENT_ENDED, S.HANDLING, S.SPECIAL_ENDED})  # accepted_on set
@@ -629,7 +631,7 @@ def application_decide(
     application = _locked(application_id)
     runs_process = has_process(application)
     if runs_process:
-        _require_department_staff(actor, application)
+        _require_step_department(actor, application)  # the process may give the decision to another department
     else:
         _require_approver(actor, application)
     _require_status(application, UNDER_HANDLING, accepted=True)
@@ -677,12 +679,15 @@ def applications_fire_process_timers(*, now: datetime.datetime | None = None) ->
     for application_id in ApplicationProcess.objects.filter(next_timer_at__lte=now, finished=False).values_list(
         "application_id", flat=True
     ):
-        with transaction.atomic():
-            application = _locked(application_id)
-            fired = process_fire_timers(application)
-            if fired:
-                _step(application, actor=None, action="process_timer", status=None, details={"timers": fired})
-                done.append(application.number or "")
+        try:
+            with transaction.atomic():
+                application = _locked(application_id)
+                fired = process_fire_timers(application)
+                if fired:
+                    _step(application, actor=None, action="process_timer", status=None, details={"timers": fired})
+                    done.append(application.number or "")
+        except Exception:  # one broken process must not stop the others' timers
+            logger.exception("the process timers of application %s could not fire", application_id)
     return done
 
 

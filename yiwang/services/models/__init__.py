@@ -29,7 +29,14 @@ from yiwang.services.models.catalog import (
     VersionStatus,
 )
 from yiwang.services.models.materials import ApplicationMaterial
-from yiwang.services.models.process import ApplicationProcess, ApplicationStep, StepKind, StepStatus, Verdict
+from yiwang.services.models.process import (
+    ApplicationProcess,
+    ApplicationStep,
+    ProcessDefinition,
+    StepKind,
+    StepStatus,
+    Verdict,
+)
 from yiwang.services.models.ratings import (
     AppealDecision,
     AppealGrounds,
@@ -71,6 +78,7 @@ __all__ = [
     "MaterialSource",
     "OnlineDepth",
     "PowerSource",
+    "ProcessDefinition",
     "ProjectType",
     "RatedEvent",
     "Rating",

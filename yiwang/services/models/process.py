@@ -11,6 +11,19 @@ from django.utils.translation import gettext_lazy as _
 from yiwang.identity.roles import Role
 
 
+class ProcessDefinition(models.Model):
+    """A BPMN text that applications were started under, by its SHA-256: the case keeps its process even when the
+    item's version or the platform's default changes later."""
+
+    digest = models.CharField(max_length=64, primary_key=True)
+    process_id = models.CharField(max_length=100)
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.process_id} {self.digest[:12]}"
+
+
 class ApplicationProcess(models.Model):
     """SpiffWorkflow's state of one application's process (without the definition, kept once per item version)."""
 
@@ -18,7 +31,7 @@ class ApplicationProcess(models.Model):
         "services.Application", on_delete=models.CASCADE, primary_key=True, related_name="process"
     )
     process_id = models.CharField(max_length=100)
-    digest = models.CharField(max_length=64)  # SHA-256 of the BPMN text it runs
+    digest = models.CharField(max_length=64)  # the ProcessDefinition it runs
     state = models.TextField()
     finished = models.BooleanField(default=False)
     next_timer_at = models.DateTimeField(null=True, blank=True)

@@ -31,6 +31,7 @@ from yiwang.services.models import (
     ApplicationStatus,
     ApplicationStep,
     ItemVersion,
+    ProcessDefinition,
     StepStatus,
     VersionStatus,
 )
@@ -524,3 +525,52 @@ def test_a_new_draft_copies_the_process(world: World) -> None:
     draft = item_new_draft(actor=world.item_admin, item_id=world.item.item_id)
     assert (draft.status, draft.number) == (VersionStatus.DRAFT, 2)
     assert draft.process_bpmn == ALLOWANCE
+
+
+def test_a_running_case_keeps_the_process_it_started_under(world: World) -> None:
+    """A new release's default processes, or a version changed behind the services' back, never change a case
+    under way: it runs the text it started under, kept by its digest."""
+    application = accepted(world, {"household_size": 2})
+    started = ApplicationProcess.objects.get(application=application)
+    assert ProcessDefinition.objects.get(digest=started.digest).text == ALLOWANCE
+    ItemVersion.objects.filter(pk=world.item.pk).update(process_bpmn=default_process_text("promised"))
+    assert opened(application) == ["review_employment", "review_income"]  # the parallel reviews, as it started
+    with on("2025-10-09"):
+        review(world, world.hr_reviewer, application)
+        review(world, world.reviewer, application)
+        decided = services.application_decide(
+            actor=world.approvers[0], application_id=application.pk, outcome="approved"
+        )
+    assert decided.status == S.APPROVED
+    later = submit(world, {"household_size": 2})  # a new case runs what the version says now
+    assert opened(later) == ["accept"]
+    assert ApplicationProcess.objects.get(application=later).process_id == "promised"
+
+
+def test_one_broken_process_does_not_stop_the_others_timers(world: World) -> None:
+    broken, sound = at_countersign(world), at_countersign(world)
+    ApplicationProcess.objects.filter(application=broken).update(state="{not json")
+    with on("2025-10-13"):
+        assert services.applications_fire_process_timers() == [sound.number]
+    assert not broken.events.filter(action="process_timer").exists()
+    assert ApplicationProcess.objects.get(application=broken).next_timer_at is not None  # tried again next time
+    assert sound.events.filter(action="process_timer").count() == 1
+
+
+def test_a_process_may_give_the_decision_to_another_department(world: World, make_staff: Any) -> None:
+    bpmn = default_process_text("promised").replace(
+        "<bpmn:formalExpression>approver</bpmn:formalExpression>",
+        f"<bpmn:formalExpression>approver@{HR}</bpmn:formalExpression>",
+    )
+    item = world.published(bpmn, name="联合审批事项")
+    hr_approver = make_staff(world.hr, (Role.APPROVER,), real_name="人社审批")
+    application = submit(world, {"household_size": 2}, item=item)
+    with on("2025-09-29"):
+        services.application_accept(actor=world.clerk, application_id=application.pk)
+        review(world, world.reviewer, application)
+        with pytest.raises(PermissionDenied):  # the item's own approvers are not asked
+            services.application_decide(actor=world.approvers[0], application_id=application.pk, outcome="approved")
+        assert [step.application_id for step in steps_waiting_for(actor=hr_approver)] == [application.pk]
+        decided = services.application_decide(actor=hr_approver, application_id=application.pk, outcome="approved")
+    assert decided.status == S.APPROVED
+    assert decided.events.get(action="decide").actor_name == "人社审批"

@@ -26,7 +26,7 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -507,7 +507,3 @@ class Run:
 
     def cancel(self) -> None:
         self.workflow.cancel()
-
-
-def ready_ids(steps: Iterable[ReadyStep]) -> list[str]:
-    return [ready.task_id for ready in steps]
