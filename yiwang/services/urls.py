@@ -3,6 +3,7 @@ console's item and application pages under /console/services/."""
 
 from django.urls import path
 
+from yiwang.services import urls_applicant, urls_bundles, urls_console_process, urls_supervision
 from yiwang.services.views import console, guide
 from yiwang.services.views.applications import applicant
 from yiwang.services.views.applications import console as handling
@@ -38,3 +39,10 @@ urlpatterns = [
         name="console_application_step",
     ),
 ]
+# Each area's pages in a module of its own (built in parallel): mounted here, under this app's namespace.
+urlpatterns += (
+    urls_applicant.urlpatterns
+    + urls_bundles.urlpatterns
+    + urls_console_process.urlpatterns
+    + urls_supervision.urlpatterns
+)

@@ -1,0 +1,7 @@
+"""The console's supervision board (电子监察): warnings by department, item and level."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
