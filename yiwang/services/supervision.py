@@ -3,7 +3,8 @@
 Computed when read from each application's clock and the rules in force, so the board is right at any moment
 and a warning clears as soon as the case moves on (accepted, answered, concluded). Rules (per department, or the
 platform's defaults): yellow when few working days of the promised limit remain or a share of it has elapsed,
-or when a received application has waited too long at the window; red once the promised limit has passed (and
+or when a received application has waited too long at the window, or when a step of its process passed its stage
+limit (the BPMN's `yiwang:limitDays`); red once the promised limit has passed (and
 again, worse, once the statutory limit has). Refusals without reasons cannot happen (the services require them).
 """
 
@@ -25,7 +26,7 @@ from yiwang.core.errors import PermissionDenied, ValidationFailed, lazy_format
 from yiwang.identity.roles import Role, UserKind
 from yiwang.services.applications.clock import received_on
 from yiwang.services.applications.selectors import OPEN, ApplicationSummary, application_summary
-from yiwang.services.models import Application, ApplicationStatus, LimitUnit
+from yiwang.services.models import Application, ApplicationStatus, ApplicationStep, LimitUnit, StepStatus
 from yiwang.services.models.supervision import SupervisionRule, WarningLevel
 
 S = ApplicationStatus
@@ -44,7 +45,8 @@ class SupervisionWarning:
     application: ApplicationSummary
     department_id: int
     level: int  # WarningLevel
-    reasons: tuple[str, ...]  # codes: promised_overdue, statutory_overdue, few_days_left, share_elapsed, intake_late
+    # codes: promised_overdue, statutory_overdue, few_days_left, share_elapsed, intake_late, stage_overdue
+    reasons: tuple[str, ...]
     messages: tuple[Any, ...]
 
 
@@ -56,7 +58,11 @@ def _rules_by_department() -> dict[int | None, Rules]:
 
 
 def _assess(
-    application: Application, rules: Rules, today: datetime.date, snapshot: CalendarSnapshot
+    application: Application,
+    rules: Rules,
+    today: datetime.date,
+    snapshot: CalendarSnapshot,
+    late_steps: Collection[ApplicationStep] = (),
 ) -> SupervisionWarning | None:
     summary = application_summary(application, today=today, snapshot=snapshot)
     reasons: list[str] = []
@@ -95,6 +101,17 @@ def _assess(
                 messages.append(
                     lazy_format(_("%(share)s%% of the promised limit has elapsed."), {"share": round(elapsed_share)})
                 )
+    if not (clock is not None and clock.paused):  # a supplement or special procedure pauses the stages too
+        for step in late_steps:
+            level = max(level, WarningLevel.YELLOW)
+            if "stage_overdue" not in reasons:
+                reasons.append("stage_overdue")
+            messages.append(
+                lazy_format(
+                    _("The step %(step)s (%(department)s) passed its stage limit on %(date)s."),
+                    {"step": step.name, "department": step.department.name, "date": str(step.due_on)},
+                )
+            )
     if application.accepted_on is None and application.status in {S.RECEIVED, S.SUPPLEMENT_ENDED}:
         waiting_since = received_on(application)
         if application.status == S.SUPPLEMENT_ENDED:
@@ -143,11 +160,16 @@ def supervision_warnings(
         queryset = queryset.filter(item_version__item__task_code=task_code)
     if application_ids is not None:
         queryset = queryset.filter(pk__in=list(application_ids))
+    late: dict[int, list[ApplicationStep]] = {}
+    for step in ApplicationStep.objects.filter(
+        status=StepStatus.OPEN, due_on__lt=today, application__in=queryset
+    ).select_related("department"):
+        late.setdefault(step.application_id, []).append(step)
     found = []
     snapshot = CalendarSnapshot()  # the calendar read once for every application
     for application in queryset:
         rule = rules.get(application.department_id) or rules.get(None) or Rules()
-        warning = _assess(application, rule, today, snapshot)
+        warning = _assess(application, rule, today, snapshot, late.get(application.pk, ()))
         if warning is not None and (level is None or warning.level == level):
             found.append(warning)
 

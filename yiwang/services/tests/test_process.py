@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.utils import translation
 from freezegun import freeze_time
 
 from yiwang.conftest import City, next_credit_code
@@ -34,7 +35,9 @@ from yiwang.services.models import (
     ProcessDefinition,
     StepStatus,
     VersionStatus,
+    WarningLevel,
 )
+from yiwang.services.supervision import supervision_warnings
 from yiwang.services.tests.factories import draft_item
 from yiwang.services.workflow.engine import default_process_text, example_process_text
 
@@ -574,3 +577,29 @@ def test_a_process_may_give_the_decision_to_another_department(world: World, mak
         decided = services.application_decide(actor=hr_approver, application_id=application.pk, outcome="approved")
     assert decided.status == S.APPROVED
     assert decided.events.get(action="decide").actor_name == "人社审批"
+
+
+def test_a_step_past_its_stage_limit_is_a_yellow_warning_until_it_is_taken(world: World) -> None:
+    """人社局's check has 5 working days (due 13 October, National Day in between); past it the board shows the
+    application yellow, naming the step and its department, and the warning clears once the step is taken."""
+    application = accepted(world, {"household_size": 2})
+
+    def stage_warnings(day: datetime.date) -> list[Any]:
+        return [
+            message
+            for warning in supervision_warnings(application_ids=[application.pk], today=day)
+            if "stage_overdue" in warning.reasons
+            for message in warning.messages
+            if "stage limit" in str(message)
+        ]
+
+    assert stage_warnings(D(2025, 10, 13)) == []  # the last day of the stage
+    (late,) = stage_warnings(D(2025, 10, 14))
+    with translation.override("en"):
+        assert str(late) == f"The step 就业和社会保险核查（人社局） ({HR}) passed its stage limit on 2025-10-13."
+    (warning,) = supervision_warnings(application_ids=[application.pk], today=D(2025, 10, 14))
+    assert warning.level == WarningLevel.YELLOW
+    with on("2025-10-14"):
+        review(world, world.hr_reviewer, application)
+    assert stage_warnings(D(2025, 10, 14)) == []
+    assert len(stage_warnings(D(2025, 10, 21))) == 1  # 民政局's own check, due 20 October, is late in its turn
