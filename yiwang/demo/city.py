@@ -398,6 +398,8 @@ _STAFF_NAMES = (
     "白露",
     "孔亮",
     "易欣",
+    "冯雪",
+    "曹阳",
 )
 
 
@@ -432,6 +434,8 @@ def _staff(city: tuple[District, ...]) -> tuple[StaffPlan, ...]:
     rows += [
         (f"items.{suffix}", department, (Role.ITEM_ADMIN,), "事项管理员") for suffix, department in _ITEM_DEPARTMENTS
     ]
+    # 民政局's collective review (集体审议) of 最低生活保障 is a countersign of three approvers (its BPMN process).
+    rows += [(f"approver{number}.civil", "民政局", (Role.APPROVER,), "分管副局长") for number in (2, 3)]
     if len(rows) > len(_STAFF_NAMES):  # pragma: no cover - a guard for whoever adds accounts
         raise ValueError("add names to _STAFF_NAMES for the new staff accounts")
     return tuple(

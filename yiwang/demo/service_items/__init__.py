@@ -15,6 +15,7 @@ from yiwang.demo.service_items.common import DemoItem, item_input
 from yiwang.org import selectors as org_selectors
 from yiwang.services.catalog import services as catalog_services
 from yiwang.services.catalog.selectors import item_list
+from yiwang.services.workflow.engine import example_process_text
 
 CATALOG: tuple[DemoItem, ...] = enterprises.ITEMS + residents.ITEMS + welfare.ITEMS + construction.ITEMS + sectors.ITEMS
 
@@ -47,6 +48,10 @@ def load_service_items() -> dict[str, int]:
                 task_code=task_code,
                 data=item_input(item, task_code=task_code),
             )
+            if item.process:
+                catalog_services.item_process_set(
+                    actor=None, version_id=draft.pk, bpmn=example_process_text(item.process)
+                )
             catalog_services.item_publish(actor=None, version_id=draft.pk)
         created += 1
     return {"items": len(CATALOG), "departments": len(credit_codes), "created": created}

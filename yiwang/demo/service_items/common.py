@@ -7,7 +7,9 @@ A `DemoItem` holds what differs between items; the desk of its department suppli
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from yiwang.services.catalog.services import FeeInput, HandlingItemInput, ItemInput, MaterialInput
 
@@ -93,6 +95,8 @@ class DemoItem:
     statutory_unit: str = WORKING
     promised_unit: str = WORKING
     place: str = ""
+    form: Mapping[str, Any] | None = None  # the application form (JSON Schema)
+    process: str = ""  # one of the example BPMN processes shipped with the platform; "" for the default
 
     @property
     def catalog_code(self) -> str:
@@ -135,6 +139,7 @@ def item_input(item: DemoItem, *, task_code: str) -> ItemInput:
         ),
         materials=item.materials,
         fees=item.fees,
+        form_schema=dict(item.form or {}),
     )
 
 

@@ -212,6 +212,22 @@ CIVIL_ITEMS = (
             fetched_license("残疾人证（家庭成员有残疾的）", "disability-certificate", required=False),
         ),
         "最低生活保障审核确认决定", result_type=APPROVAL, online="3", level=COUNTY, place=ASSISTANCE_PLACE,
+        form={
+            "type": "object",
+            "properties": {
+                "household_size": {"type": "integer", "title": "共同生活家庭成员人数", "minimum": 1, "maximum": 20},
+                "monthly_income": {
+                    "type": "number",
+                    "title": "家庭月收入合计（元）",
+                    "minimum": 0,
+                    "description": "工资、经营、财产、转移性收入等，按申请前12个月平均计算",
+                },
+                "has_disabled_member": {"type": "boolean", "title": "家庭成员中有残疾人"},
+                "reason": {"type": "string", "title": "申请理由", "maxLength": 500},
+            },
+            "required": ["household_size", "monthly_income", "reason"],
+        },
+        process="minimum_living_allowance",  # 民政局 and 人社局 review in parallel; a countersign for some
     ),
     DemoItem(
         CIVIL, 5, "特困人员救助供养申请", PAYMENT,

@@ -9,6 +9,9 @@ from yiwang.demo.services import demo_load, demo_load_if_empty, demo_resume
 from yiwang.identity import selectors as identity_selectors
 from yiwang.identity.roles import Role
 from yiwang.org import selectors as org_selectors
+from yiwang.services.applications.process import process_problems
+from yiwang.services.catalog.selectors import item_guide, item_search
+from yiwang.services.workflow.engine import example_process_text
 
 PEOPLE = 200
 
@@ -23,7 +26,7 @@ def loaded(db):
 
 
 def test_the_load_creates_the_whole_organisation(loaded):
-    assert (loaded.divisions, loaded.departments, loaded.staff) == (126, 57, 80)
+    assert (loaded.divisions, loaded.departments, loaded.staff) == (126, 57, 82)
     assert org_selectors.division_count_by_level() == {
         "province": 1,
         "city": 1,
@@ -44,14 +47,14 @@ def test_every_role_has_a_staff_account_that_opens_with_the_demo_password(loaded
     admin = identity_selectors.user_find_by_login("admin")
     assert admin is not None
     staff = identity_selectors.staff_list(viewer=admin)
-    assert len(staff) == 80
+    assert len(staff) == 82
     assert {role for member in staff for role in member.roles} == set(Role.values)
     assert admin.check_password(DEMO_PASSWORD)
     assert not any(member.has_second_factor for member in staff)
 
 
 def test_citizens_are_stored_with_valid_id_numbers(loaded):
-    assert identity_selectors.user_count_by_kind() == {"citizen": PEOPLE + 3, "staff": 80}
+    assert identity_selectors.user_count_by_kind() == {"citizen": PEOPLE + 3, "staff": 82}
     assert loaded.citizens == PEOPLE + 3
     rows = [person.citizen for person in generate_people(seed=11, count=PEOPLE)] + list(named_citizen_rows())
     for row in rows:
@@ -89,9 +92,9 @@ def test_the_load_is_recorded_and_the_logins_listed(loaded):
     logins = demo_logins()
     usernames = [login.username for login in logins]
     assert usernames[:4] == ["admin", "supervisor", "leader", "dispatcher"]
-    assert usernames[80:83] == ["citizen", "boss", "agent"]
-    assert len(logins) == 84
-    assert logins[81].note == "legal representative of 明湖示范科技有限公司"
+    assert usernames[82:85] == ["citizen", "boss", "agent"]
+    assert len(logins) == 86
+    assert logins[83].note == "legal representative of 明湖示范科技有限公司"
     assert logins[0].department == "政务服务和大数据管理局"
 
 
@@ -99,7 +102,7 @@ def test_a_second_load_is_refused(loaded):
     with pytest.raises(Conflict, match="already holds the demo city"):
         demo_load(scale="small", people=10)
     assert demo_load_if_empty() is None
-    assert identity_selectors.user_count_by_kind() == {"citizen": PEOPLE + 3, "staff": 80}
+    assert identity_selectors.user_count_by_kind() == {"citizen": PEOPLE + 3, "staff": 82}
 
 
 def test_a_database_with_accounts_is_refused(outside_citizen):
@@ -126,11 +129,11 @@ def test_an_interrupted_load_keeps_the_organisation_and_whole_batches_and_resume
     with pytest.raises(Interrupted):
         demo_load(scale="small", seed=5, people=300, batch_size=100, progress=stop_at_200)
     assert demo_city() == DemoCity(scale="small", seed=5, people=300, complete=False)
-    assert identity_selectors.user_count_by_kind() == {"citizen": 203, "staff": 80}
+    assert identity_selectors.user_count_by_kind() == {"citizen": 203, "staff": 82}
 
     result = demo_resume(batch_size=100)
     assert (result.citizens, result.staff) == (100, 0)
-    assert identity_selectors.user_count_by_kind() == {"citizen": 303, "staff": 80}
+    assert identity_selectors.user_count_by_kind() == {"citizen": 303, "staff": 82}
     assert demo_city() == DemoCity(scale="small", seed=5, people=300, complete=True)
     for person in generate_people(seed=5, count=300):
         assert identity_selectors.user_find_by_id_number(person.citizen.id_number) is not None
@@ -164,3 +167,27 @@ def test_the_demo_shares_data_through_the_gateway(loaded):
     uses = exchange_selectors.uses_of_my_data(user=citizen)
     assert {use.operation for use in uses} == {"verify", "record"}
     assert {use.department for use in uses} == {"民政局"}
+
+
+def test_the_minimum_living_allowance_runs_the_example_process(loaded):
+    """The demo's 最低生活保障申请 asks its form and runs the example BPMN: 民政局 and 人社局 review in parallel, and
+    民政局 has the three approvers its countersign needs."""
+    (found,) = [item for item in item_search(query="最低生活保障") if item.name == "最低生活保障申请"]
+    version = item_guide(task_code=found.task_code)
+    assert version.process_bpmn == example_process_text("minimum_living_allowance")
+    assert process_problems(version.process_bpmn) == []
+    assert list(version.form_schema["properties"]) == [
+        "household_size",
+        "monthly_income",
+        "has_disabled_member",
+        "reason",
+    ]
+    civil = org_selectors.department_get_by_name(name="民政局")
+    admin = identity_selectors.user_find_by_login("admin")
+    assert civil is not None and admin is not None
+    approvers = [
+        member.username
+        for member in identity_selectors.staff_list(viewer=admin)
+        if member.department_id == civil.id and Role.APPROVER in member.roles
+    ]
+    assert sorted(approvers) == ["approver.civil", "approver2.civil", "approver3.civil"]
