@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from yiwang.services.views import supervision
+
+urlpatterns: list[URLPattern] = [
+    path("console/services/supervision/", supervision.board, name="console_supervision"),
+]
