@@ -16,8 +16,10 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from yiwang.core.errors import NotFound, PermissionDenied
 from yiwang.identity.api_auth import session_or_bearer
 from yiwang.identity.roles import UserKind
+from yiwang.services.applications import prefill
 from yiwang.services.applications import services as application_services
 from yiwang.services.applications.materials import material_remove, material_upload, materials_missing
+from yiwang.services.applications.prefill import prefill_fields
 from yiwang.services.applications.selectors import (
     application_detail,
     application_exchange_record,
@@ -223,9 +225,19 @@ class ProcessStepOut(Schema):
     opinion: str
 
 
+class PrefillFieldOut(Schema):
+    field: str
+    title: str
+    resource: str = Field(description="the registry (population, legal-entities)")
+    element: str
+
+
 class ApplicationOut(ApplicationSummaryOut):
     form_data: dict[str, Any]
     form_schema: dict[str, Any]
+    prefill_fields: list[PrefillFieldOut] = Field(
+        description="fields the base registries can answer: name them when asking the applicant's consent"
+    )
     events: list[EventOut]
     process_steps: list[ProcessStepOut] = Field(description="the steps of the item's BPMN process, in order")
     materials_asked: list[AskedMaterialOut]
@@ -296,6 +308,7 @@ def _detail(request: HttpRequest, application_id: int) -> dict[str, Any]:
         "clock": summary.clock,
         "form_data": application.form_data,
         "form_schema": application.item_version.form_schema,
+        "prefill_fields": prefill_fields(application.item_version.form_schema),
         "events": list(application.events.all()),
         "process_steps": list(application.steps.select_related("department")),
         "materials_asked": list(application.item_version.materials.order_by("position")),
@@ -346,6 +359,17 @@ def application_form(request: HttpRequest, application_id: int, payload: FormIn)
     application_services.application_draft_save(
         actor=_user(request), application_id=application_id, form_data=payload.form_data
     )
+    return _detail(request, application_id)
+
+
+@router.post(
+    "/applications/{application_id}/prefill",
+    response=ApplicationOut,
+    auth=session_or_bearer,
+    summary="With the applicant's consent (this request, recorded), fill the draft's empty answers from the registries",
+)
+def application_prefill(request: HttpRequest, application_id: int) -> Any:
+    prefill.application_prefill(actor=_user(request), application_id=application_id)
     return _detail(request, application_id)
 
 

@@ -14,6 +14,14 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
 from yiwang.core.errors import ValidationFailed, lazy_format
+from yiwang.datahub.registries import BUILTIN_REGISTRIES, LEGAL_ENTITIES, POPULATION
+
+# `x-registry` (ADR 0017; applications/prefill.py): the registries whose records are the applicant's own.
+PREFILL_REGISTRIES = {
+    registry.slug: {element.code for element in registry.elements}
+    for registry in BUILTIN_REGISTRIES
+    if registry.slug in {POPULATION, LEGAL_ENTITIES}
+}
 
 
 class FormInvalid(ValidationFailed):
@@ -42,6 +50,22 @@ def check_form_schema(schema: dict[str, Any]) -> None:
         if not isinstance(definition, dict) or not str(definition.get("title", "")).strip():
             raise ValidationFailed(
                 lazy_format(_("Field %(name)s of the form needs a title."), {"name": name}), field="form_schema"
+            )
+    for name, definition in schema["properties"].items():
+        reference = definition.get("x-registry")
+        if reference is None:
+            continue
+        resource, _colon, element = str(reference).partition(":")
+        if element not in PREFILL_REGISTRIES.get(resource, ()):
+            raise ValidationFailed(
+                lazy_format(
+                    _(
+                        "Field %(name)s: x-registry must name an element of population or legal-entities "
+                        "(for example population:name), not %(reference)s."
+                    ),
+                    {"name": name, "reference": reference},
+                ),
+                field="form_schema",
             )
     missing = [name for name in schema.get("required", []) if name not in schema["properties"]]
     if missing:
