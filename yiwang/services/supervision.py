@@ -184,11 +184,13 @@ def supervision_warnings(
 def supervision_board(
     *, actor: Any, department_id: int | None = None, task_code: str = "", level: int | None = None
 ) -> list[SupervisionWarning]:
-    """The board: supervisors and leaders of a department see its warnings; the platform's administrators and
-    supervisors of the platform's own bureau see every department's."""
+    """The board: supervisors and leaders of a department see its warnings; the platform's administrators see
+    every department's."""
     if actor is None or getattr(actor, "kind", None) != UserKind.STAFF or not actor.has_role(*BOARD_ROLES):
         raise PermissionDenied(_("The supervision board is for supervisors, leaders and platform administrators."))
     if not actor.has_role(Role.PLATFORM_ADMIN):
+        if actor.department_id is None:  # no department: nothing to supervise (never "every department")
+            raise PermissionDenied(_("You supervise your own department only."))
         if department_id is not None and department_id != actor.department_id:
             raise PermissionDenied(_("You supervise your own department only."))
         department_id = actor.department_id

@@ -123,7 +123,9 @@ def test_the_board_by_role(
         assert [w.application.number for w in everything] == [accepted.number]
         assert supervision_board(actor=accounts.admin, level=1) == []
         assert supervision_board(actor=accounts.admin, task_code="NO-SUCH") == []
-        for refused in (people["clerk"], people["applicant"], None):
+        nowhere = make_staff(city.civil_affairs, (Role.SUPERVISOR,))
+        nowhere.department_id = None  # a supervisor of no department supervises nothing (not every department)
+        for refused in (people["clerk"], people["applicant"], None, nowhere):
             with pytest.raises(PermissionDenied):
                 supervision_board(actor=refused)
 
