@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from yiwang.services.views.applications import applicant_extra
+
+MINE = "my/applications/<int:application_id>/"
+
+urlpatterns: list[URLPattern] = [
+    path(f"{MINE}materials/", applicant_extra.material_upload_page, name="my_material_upload"),
+    path(f"{MINE}materials/<int:upload_id>/remove/", applicant_extra.material_remove_page, name="my_material_remove"),
+    path(f"{MINE}materials/<int:upload_id>/file/", applicant_extra.material_file_page, name="my_material_file"),
+    path(f"{MINE}ratings/<slug:event>/", applicant_extra.rating_page, name="my_rating"),
+]

@@ -1,5 +1,5 @@
-"""A citizen applies online with the keyboard alone, the department accepts and approves in the console, and the
-citizen reads the result; the application page in large text.
+"""A citizen applies online with the keyboard alone and uploads a material, the department accepts and approves in
+the console, and the citizen reads the result and rates the service (好差评); the application page in large text.
 
 As in test_guide.py, these tests look at structure (ids, test ids, data attributes, URLs) and at the data typed
 in, not at UI wording: the interface's source strings are English and its Chinese catalogue may lag behind. The
@@ -10,19 +10,54 @@ in, not at UI wording: the interface's source strings are English and its Chines
 from __future__ import annotations
 
 import re
+import struct
+import zlib
+from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from yiwang.conftest import PASSWORD
 from yiwang.datahub.tests.e2e.conftest import sign_in  # noqa: F401 - the fixture, signing staff in
 from yiwang.identity.roles import Role
 from yiwang.services.applications import services
-from yiwang.services.models import Application
+from yiwang.services.catalog.services import HandlingItemInput, MaterialInput
+from yiwang.services.models import Application, ApplicationMaterial, ItemVersion, Rating
+from yiwang.services.tests import factories
 from yiwang.services.tests.e2e.test_guide import LARGE_TEXT, focus_by_tab
-from yiwang.services.tests.test_application_pages import TASK_CODE, item  # noqa: F401 - the item, a fixture
+from yiwang.services.tests.factories import published_item
+from yiwang.services.tests.test_application_pages import FORM, TASK_CODE, item  # noqa: F401 - the item, a fixture
 
 APPROVED = re.compile(r"办结[（(]?通过")  # the source label 办结通过, or the catalogue's 办结（通过）
+
+
+def png() -> bytes:
+    """A 1×1 white PNG (as yiwang/services/tests/test_materials.py builds it)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff")) + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture
+def item_with_material(city: Any, settings: Any, tmp_path: Path) -> ItemVersion:
+    """The item of test_application_pages.py asking for a floor plan (uploaded) and the identity card (免提交);
+    uploads go to a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path
+    plan = MaterialInput(name="营业场所平面图", required=True, form="either", copies=1, source="applicant")
+    return published_item(
+        department_id=city.public_security,
+        task_code=TASK_CODE,
+        name="开办店铺登记",
+        form_schema=FORM,
+        materials=(plan, factories.MATERIALS[1]),
+        handling_items=(HandlingItemInput(code="01", name="首次申请"), HandlingItemInput(code="02", name="变更登记")),
+    )
 
 
 def citizen_signs_in(page: Any, base_url: str, user: Any, path: str) -> None:
@@ -39,11 +74,12 @@ def sign_out(page: Any) -> None:
     page.wait_for_url(re.compile(r"/$"))
 
 
-def test_a_citizen_applies_by_keyboard_and_sees_the_approval(
+def test_a_citizen_applies_with_an_upload_sees_the_approval_and_rates(
     live_server,
     page,
-    item,  # noqa: F811
+    item_with_material,
     accounts,
+    tmp_path,
     make_staff,
     city,
     sign_in,  # noqa: F811
@@ -62,6 +98,19 @@ def test_a_citizen_applies_by_keyboard_and_sees_the_approval(
     page.wait_for_url(re.compile(r"/my/applications/\d+/$"))
     path = page.url.removeprefix(live_server.url)
     expect(page.locator("[data-testid=status]")).to_have_attribute("data-status", "0")
+    # the materials: the floor plan to upload, the identity card fetched by the department (免提交)
+    expect(page.locator("[data-testid=material][data-fetched=true] [data-testid=fetched]")).to_have_count(1)
+    expect(page.locator("[data-testid=materials-missing]")).to_contain_text("营业场所平面图")
+    scan = tmp_path / "平面图.png"
+    scan.write_bytes(png())
+    upload = page.locator("[data-testid=material][data-fetched=false] [data-testid=upload-form]")
+    upload.locator("input[type=file]").set_input_files(str(scan))
+    focus_by_tab(page, upload.locator("button[type=submit]"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}{path}#materials")
+    expect(page.locator("[data-testid=material] [data-testid=download]")).to_have_text("平面图.png")
+    expect(page.locator("[data-testid=materials-missing]")).to_have_count(0)
+    page.goto(f"{live_server.url}{path}")  # the form from the top again
     focus_by_tab(page, page.locator("#id_answers-shop_name"))
     page.keyboard.type("明湖小吃店")
     page.keyboard.press("Tab")
@@ -80,6 +129,8 @@ def test_a_citizen_applies_by_keyboard_and_sees_the_approval(
     application = Application.objects.get(applicant=accounts.citizen)
     assert application.form_data == {"shop_name": "明湖小吃店", "area": 45, "trade": "餐饮", "chain": True}
     assert application.handling_item is not None and application.handling_item.code == "02"
+    assert ApplicationMaterial.objects.get(application=application).original_name == "平面图.png"
+    expect(page.locator("[data-testid=materials]")).to_have_attribute("data-editable", "false")
     expect(page.locator("[data-testid=number]")).to_have_text(application.number)
     sign_out(page)
 
@@ -110,6 +161,19 @@ def test_a_citizen_applies_by_keyboard_and_sees_the_approval(
     expect(page.locator("[data-testid=decision]")).to_be_visible()
     expect(page.locator("[data-testid=timeline] tbody tr")).to_have_count(4)  # received, accepted, handling, approved
 
+    # and rates the conclusion: the level, one indicator, a comment
+    rating = page.locator("[data-testid=rating-form][data-event=conclusion]")
+    focus_by_tab(page, rating.locator("input[name=level][value='1']"))
+    page.keyboard.press("Space")
+    rating.locator("select[name=indicator_efficiency]").select_option("2")
+    rating.locator("textarea[name=comment]").fill("办理很快")
+    rating.locator("button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}{path}#rating")
+    expect(page.locator("[data-testid=rating-given][data-event=conclusion]")).to_have_attribute("data-level", "1")
+    expect(page.locator("[data-testid=rating-form][data-event=conclusion]")).to_have_count(0)
+    rated = Rating.objects.get(application=application, event="conclusion")
+    assert (rated.level, rated.channel, rated.indicators, rated.comment) == (1, "online", {"efficiency": 2}, "办理很快")
+
 
 def test_the_application_page_in_large_text(live_server, page, item, accounts):  # noqa: F811
     draft = services.application_draft_save(
@@ -129,9 +193,10 @@ def test_the_application_page_in_large_text(live_server, page, item, accounts): 
     # the larger text wraps instead of pushing the page sideways
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     expect(page.locator("main h1")).to_have_count(1)
-    fields = page.locator("main form :is(input, select):not([type=hidden])")
-    expect(fields).to_have_count(7)
-    for index in range(7):  # every field has its label
+    fields = page.locator("main form :is(input, select, textarea):not([type=hidden])")
+    expect(page.locator("main form[action$='/form/'] :is(input, select):not([type=hidden])")).to_have_count(7)
+    expect(fields).to_have_count(9)  # and the other document's name and file
+    for index in range(9):  # every field has its label
         field_id = fields.nth(index).get_attribute("id")
         expect(page.locator(f"main label[for='{field_id}']")).to_have_count(1)
     expect(page.locator("#id_answers-shop_name")).to_have_value("明")

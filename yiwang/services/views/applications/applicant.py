@@ -27,6 +27,7 @@ from yiwang.services.applications.services import BEFORE_ACCEPTANCE, CONCLUDED, 
 from yiwang.services.catalog.selectors import item_guide
 from yiwang.services.forms import ApplicationAnswersForm, StartApplicationForm, SupplementAnswerForm, WithdrawForm
 from yiwang.services.models import Application, ApplicationStatus
+from yiwang.services.views.applications.applicant_extra import page_sections
 from yiwang.services.views.applications.display import (
     answers_of,
     application_or_404,
@@ -97,6 +98,7 @@ def _render(
     supplement: SupplementAnswerForm | None = None,
     conflict: str = "",
     status: int = 200,
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     schema = application.item_version.form_schema
     draft = application.status == S.DRAFT
@@ -118,6 +120,7 @@ def _render(
         "waiting": application.accepted_on is None and application.status in BEFORE_ACCEPTANCE,
         "decision": last_event(application, "decide") if application.status in CONCLUDED else None,
         "conflict": conflict,
+        **page_sections(application, **(extra or {})),  # materials and ratings: applicant_extra.py
     }
     return render(request, "services/applications/application.html", context, status=status)
 

@@ -1,0 +1,103 @@
+"""Forms of the applicant's pages beyond the application form: a file for a material, an extra document, a rating
+(好差评). They parse input; yiwang/services/applications/materials.py and yiwang/services/ratings.py decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.core.forms import AccessibleFormMixin
+from yiwang.services.models import RatingLevel
+from yiwang.services.models.ratings import COMMENT_LIMIT, ONLINE_INDICATORS
+
+NAME_LIMIT = 200
+INDICATOR_PREFIX = "indicator_"
+
+
+class _GroupedFieldsMixin(AccessibleFormMixin):
+    """As AccessibleFormMixin, for radio groups too: their hint and errors are named after the group's own id (a
+    radio group has no single id for a label), so each form on a page links only to its own."""
+
+    def mark_errors(self) -> None:
+        form: forms.BaseForm = self  # type: ignore[assignment]
+        for name, field in form.fields.items():
+            bound = form[name]
+            target = bound.id_for_label or bound.auto_id
+            described = []
+            if field.help_text:
+                described.append(f"{target}_hint")
+            if name in form.errors:
+                described.append(f"{target}_error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if described:
+                field.widget.attrs["aria-describedby"] = " ".join(described)
+
+
+class MaterialFileForm(_GroupedFieldsMixin, forms.Form):
+    """A file for one material the item asks for; a new file replaces the current one."""
+
+    file = forms.FileField(label=_("File"), help_text=_("PDF, OFD, JPEG or PNG."))
+
+    def __init__(self, *args: Any, material_name: str, documents: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = gettext("File for %(material)s") % {"material": material_name}
+        if documents:
+            self.fields["file"].help_text = _("PDF, OFD, JPEG, PNG, Word (.docx) or Excel (.xlsx).")
+
+
+class OtherDocumentForm(_GroupedFieldsMixin, forms.Form):
+    """A document the item does not ask for, named by the applicant."""
+
+    name = forms.CharField(
+        label=_("Name of the document"),
+        max_length=NAME_LIMIT,
+        help_text=_("For example 消防平面图."),
+    )
+    file = forms.FileField(label=_("File of the document"), help_text=_("PDF, OFD, JPEG or PNG."))
+
+
+def _level_field(label: Any, *, required: bool) -> forms.TypedChoiceField:
+    if required:
+        return forms.TypedChoiceField(
+            label=label, choices=RatingLevel.choices, coerce=int, widget=forms.RadioSelect, required=True
+        )
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("", _("Not scored")), *RatingLevel.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+
+class RatingForm(_GroupedFieldsMixin, forms.Form):
+    """A rating of one service event online: the level, a score per indicator of online service, a comment."""
+
+    level = _level_field(_("How satisfied are you?"), required=True)
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=COMMENT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        comment = self.fields.pop("comment")
+        comment.help_text = ngettext(
+            "Optional, at most %(limit)s character.", "Optional, at most %(limit)s characters.", COMMENT_LIMIT
+        ) % {"limit": COMMENT_LIMIT}
+        for code, name in ONLINE_INDICATORS.items():
+            self.fields[f"{INDICATOR_PREFIX}{code}"] = _level_field(name, required=False)
+        self.fields["comment"] = comment
+
+    def indicator_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith(INDICATOR_PREFIX)]
+
+    def indicators(self) -> dict[str, int]:
+        """The indicators scored (call after is_valid)."""
+        scores = {name.removeprefix(INDICATOR_PREFIX): value for name, value in self.cleaned_data.items()}
+        return {code: value for code, value in scores.items() if code in ONLINE_INDICATORS and value is not None}
