@@ -21,6 +21,7 @@ from yiwang.services.catalog.selectors import ItemSummary, item_list, item_versi
 from yiwang.services.forms import ActionForm, DepartmentFilterForm, RetireForm
 from yiwang.services.models import VersionStatus
 from yiwang.services.views.common import STATUS_LABELS, Viewer, refuse_unreachable, viewer_of
+from yiwang.services.views.console_process import process_context
 
 ITEM_EDITORS = (Role.ITEM_ADMIN, Role.PLATFORM_ADMIN)
 
@@ -86,6 +87,7 @@ def _render_item(
         "may_retire": viewer.is_platform_admin and VersionStatus.PUBLISHED in statuses,
         "action_form": action if action is not None else ActionForm(),
         "retire_form": retire if retire is not None else RetireForm(),
+        **process_context(viewer, newest),
     }
     return render(request, "services/console/item.html", context, status=status)
 
