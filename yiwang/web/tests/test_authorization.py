@@ -116,6 +116,7 @@ ENDPOINTS = {
 OWNED_ELSEWHERE = (
     "console/admin/", "api/v1/", "console/datahub/", "console/exchange/", "services/", "console/services/",
     "my/applications/",  # the services' application pages: yiwang/services/tests/test_application_pages.py
+    "my/bundles/",  # the services' bundle pages: yiwang/services/tests/test_bundle_pages.py
 )  # fmt: skip
 
 
