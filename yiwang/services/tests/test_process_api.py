@@ -124,8 +124,8 @@ def test_checking_a_file(users: dict[str, Any]) -> None:
     bad = http.post(f"{API}/processes/check", upload(BAD)).json()
     assert bad["ok"] is False
     assert {"message": bad["problems"][1]["message"], "line": 92, "element": "remind"} == bad["problems"][1]
-    assert "service tasks" in bad["problems"][1]["message"]
-    assert bad["problems"][0]["line"] == 95 and "BPMN 2.0 schema" in bad["problems"][0]["message"]
+    assert "服务任务" in bad["problems"][1]["message"]  # the API answers in Chinese by default
+    assert bad["problems"][0]["line"] == 95 and "不符合 BPMN 2.0 模式" in bad["problems"][0]["message"]
     unknown = http.post(f"{API}/processes/check", upload(ALLOWANCE.replace(f"@{HR}", "@不存在局"))).json()
     assert unknown["problems"] == [
         {
@@ -169,7 +169,7 @@ def test_giving_a_draft_its_process(world: World, users: dict[str, Any]) -> None
     assert refused.status_code == 422
     errors = refused.json()["errors"]
     assert [error["field"] for error in errors] == ["process", "process"]
-    assert "line 92, remind: not supported: service tasks" in errors[1]["message"]
+    assert "第92行, remind: 不支持：服务任务" in errors[1]["message"]
     draft.refresh_from_db()
     assert draft.process_bpmn == ""
     assert editor.post(path, upload(ALLOWANCE)).json() == {"ok": True, "problems": []}

@@ -1,5 +1,6 @@
-"""BPMN 2.0 processes of service items, run by SpiffWorkflow (ADR 0018). No Django here: the rules of a process,
-its checks, and one running instance whose state is a JSON string that the caller stores.
+"""BPMN 2.0 processes of service items, run by SpiffWorkflow (ADR 0018). Nothing of Django but its translations
+(problems are told in the reader's language): the rules of a process, its checks, and one running instance whose
+state is a JSON string that the caller stores.
 
 What the platform reads from a process, made in any BPMN modeller:
 - **Steps** are user tasks. The id says what a step does to the application: `accept…` is acceptance (受理),
@@ -31,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser, BpmnValidator
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
@@ -71,15 +74,15 @@ ROLE_WORDS = {
     "决定": "approver",
 }
 UNSUPPORTED = {
-    "serviceTask": "service tasks (the platform calls no outside service from a process)",
-    "sendTask": "send tasks",
-    "receiveTask": "receive tasks",
-    "businessRuleTask": "business-rule tasks (DMN)",
-    "callActivity": "call activities",
-    "messageEventDefinition": "message events",
-    "signalEventDefinition": "signal events",
-    "conditionalEventDefinition": "conditional events",
-    "dataStoreReference": "data stores",
+    "serviceTask": gettext_lazy("service tasks (the platform calls no outside service from a process)"),
+    "sendTask": gettext_lazy("send tasks"),
+    "receiveTask": gettext_lazy("receive tasks"),
+    "businessRuleTask": gettext_lazy("business-rule tasks (DMN)"),
+    "callActivity": gettext_lazy("call activities"),
+    "messageEventDefinition": gettext_lazy("message events"),
+    "signalEventDefinition": gettext_lazy("signal events"),
+    "conditionalEventDefinition": gettext_lazy("conditional events"),
+    "dataStoreReference": gettext_lazy("data stores"),
 }
 _ISO_LITERAL = re.compile(r"^(R\d*/)?(P[0-9YMWDTHS.,]+|\d{4}-\d{2}-\d{2}([T ][0-9:.+\-Z]*)?)$")
 
@@ -93,7 +96,8 @@ class Problem:
     element: str = ""
 
     def __str__(self) -> str:
-        where = ", ".join(part for part in (f"line {self.line}" if self.line else "", self.element) if part)
+        line = _("line %(line)s") % {"line": self.line} if self.line else ""
+        where = ", ".join(part for part in (line, self.element) if part)
         return f"{where}: {self.message}" if where else self.message
 
 
@@ -151,14 +155,15 @@ def example_process_text(name: str) -> str:
 def _xml(text: str | bytes) -> Any:
     raw = text.encode("utf-8") if isinstance(text, str) else text
     if len(raw) > MAX_BYTES:
-        raise ProcessRefused([Problem(f"the file is larger than {MAX_BYTES // 1000} kB")])
+        raise ProcessRefused([Problem(_("the file is larger than %(size)s kB") % {"size": MAX_BYTES // 1000})])
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
     try:
         root = etree.fromstring(raw, parser)
     except etree.XMLSyntaxError as error:
-        raise ProcessRefused([Problem(f"not well-formed XML: {error.msg}", line=error.lineno)]) from None
+        message = _("not well-formed XML: %(error)s") % {"error": error.msg}
+        raise ProcessRefused([Problem(message, line=error.lineno)]) from None
     if root.tag != f"{{{BPMN}}}definitions":
-        raise ProcessRefused([Problem("not a BPMN 2.0 file: the root element must be bpmn:definitions", line=1)])
+        raise ProcessRefused([Problem(_("not a BPMN 2.0 file: the root element must be bpmn:definitions"), line=1)])
     return root
 
 
@@ -205,13 +210,16 @@ def _read_steps(process: Any, problems: list[Problem]) -> dict[str, Step]:
         if not assigned:
             problems.append(
                 Problem(
-                    "the step says nobody does it: give a role (lane, potentialOwner or candidateGroups)", line, bpmn_id
+                    _("the step says nobody does it: give a role (lane, potentialOwner or candidateGroups)"),
+                    line,
+                    bpmn_id,
                 )
             )
         elif not role:
             problems.append(
                 Problem(
-                    f"unknown role {role_word.strip()!r}: use clerk, reviewer or approver (窗口, 审查, 审批)",
+                    _("unknown role %(role)s: use clerk, reviewer or approver (窗口, 审查, 审批)")
+                    % {"role": repr(role_word.strip())},
                     line,
                     bpmn_id,
                 )
@@ -221,7 +229,11 @@ def _read_steps(process: Any, problems: list[Problem]) -> dict[str, Step]:
         if limit_text is not None:
             if not limit_text.strip().isdigit() or not 1 <= int(limit_text) <= MAX_LIMIT_DAYS:
                 problems.append(
-                    Problem(f"limitDays must be a whole number of working days, 1 to {MAX_LIMIT_DAYS}", line, bpmn_id)
+                    Problem(
+                        _("limitDays must be a whole number of working days, 1 to %(most)s") % {"most": MAX_LIMIT_DAYS},
+                        line,
+                        bpmn_id,
+                    )
                 )
             else:
                 limit = int(limit_text)
@@ -231,16 +243,23 @@ def _read_steps(process: Any, problems: list[Problem]) -> dict[str, Step]:
             cardinality = loop.find("bpmn:loopCardinality", NS)
             text = (cardinality.text or "").strip() if cardinality is not None else ""
             if loop.get("isSequential") == "true":
-                problems.append(Problem("a countersign is parallel: isSequential must be false", line, bpmn_id))
+                problems.append(Problem(_("a countersign is parallel: isSequential must be false"), line, bpmn_id))
             elif not text.isdigit() or not 2 <= int(text) <= MAX_COUNTERSIGN:
                 problems.append(
-                    Problem(f"a countersign names how many sign: loopCardinality 2 to {MAX_COUNTERSIGN}", line, bpmn_id)
+                    Problem(
+                        _("a countersign names how many sign: loopCardinality 2 to %(most)s")
+                        % {"most": MAX_COUNTERSIGN},
+                        line,
+                        bpmn_id,
+                    )
                 )
             else:
                 countersign = int(text)
         kind = step_kind(bpmn_id)
         if countersign and kind != REVIEW:
-            problems.append(Problem("acceptance and decision are one person's act: not a countersign", line, bpmn_id))
+            problems.append(
+                Problem(_("acceptance and decision are one person's act: not a countersign"), line, bpmn_id)
+            )
         steps[bpmn_id] = Step(
             bpmn_id=bpmn_id,
             name=(node.get("name") or bpmn_id).strip(),
@@ -252,7 +271,7 @@ def _read_steps(process: Any, problems: list[Problem]) -> dict[str, Step]:
             line=line,
         )
     if not any(step.kind == DECIDE for step in steps.values()):
-        problems.append(Problem("the process has no decision: one user task's id must start with 'decide'"))
+        problems.append(Problem(_("the process has no decision: one user task's id must start with 'decide'")))
     return steps
 
 
@@ -260,11 +279,12 @@ def _check_elements(process: Any, problems: list[Problem]) -> None:
     for node in process.iter():
         name = _local(node.tag)
         if name in UNSUPPORTED:
-            problems.append(Problem(f"not supported: {UNSUPPORTED[name]}", node.sourceline, _owner_id(node)))
+            message = _("not supported: %(what)s") % {"what": UNSUPPORTED[name]}
+            problems.append(Problem(message, node.sourceline, _owner_id(node)))
         elif name == "startEvent" and any(_local(child.tag).endswith("EventDefinition") for child in node):
             problems.append(
                 Problem(
-                    "a process starts when the application is submitted: no start trigger",
+                    _("a process starts when the application is submitted: no start trigger"),
                     node.sourceline,
                     node.get("id") or "",
                 )
@@ -308,7 +328,10 @@ def _check_timer(node: Any, problems: list[Problem]) -> None:
     except Exception:  # SpiffWorkflow raises a bare Exception for a bad interval
         problems.append(
             Problem(
-                f"{_local(node.tag)}: not an ISO 8601 duration or date: {literal!r}", node.sourceline, _owner_id(node)
+                _("%(element)s: not an ISO 8601 duration or date: %(value)s")
+                % {"element": _local(node.tag), "value": repr(literal)},
+                node.sourceline,
+                _owner_id(node),
             )
         )
 
@@ -318,7 +341,10 @@ def _executable_process(root: Any, problems: list[Problem]) -> Any:
     executable = [process for process in processes if process.get("isExecutable", "true") != "false"]
     if len(executable) != 1:
         problems.append(
-            Problem(f"a file holds exactly one executable process (found {len(executable)})", root.sourceline)
+            Problem(
+                _("a file holds exactly one executable process (found %(count)s)") % {"count": len(executable)},
+                root.sourceline,
+            )
         )
         return None
     return executable[0]
@@ -359,7 +385,10 @@ def _compile(digest: str, text: str) -> Process:
         BpmnValidator().validate(root)
     except ValidationException as error:
         problems.append(
-            Problem(f"not valid against the BPMN 2.0 schema: {_first_line(error)}", error.line_number or None)
+            Problem(
+                _("not valid against the BPMN 2.0 schema: %(error)s") % {"error": _first_line(error)},
+                error.line_number or None,
+            )
         )
     executable = _executable_process(root, problems)
     if executable is None:
