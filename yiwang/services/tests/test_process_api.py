@@ -135,7 +135,7 @@ def test_checking_a_file(users: dict[str, Any]) -> None:
         }
     ]
     not_xml = http.post(f"{API}/processes/check", upload(b"\x00\x01 not xml")).json()
-    assert not_xml["ok"] is False and not_xml["problems"][0]["message"].startswith("not well-formed XML")
+    assert not_xml["ok"] is False and not_xml["problems"][0]["message"].startswith("XML 格式不正确")
     too_big = http.post(f"{API}/processes/check", upload(b" " * (MAX_BYTES + 1)))
     assert too_big.status_code == 422
     assert too_big.json()["detail"] == "BPMN 文件不得超过 1 MB。"
