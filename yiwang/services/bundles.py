@@ -424,7 +424,9 @@ def bundle_material_upload(
                     continue
                 file.seek(0)  # each upload reads the whole file
                 uploads.append(
-                    material_upload(actor=actor, application_id=application.pk, material_id=material.pk, file=file)
+                    material_upload(
+                        actor=actor, application_id=application.pk, material_id=material.pk, file=file, in_bundle=True
+                    )
                 )
             if not uploads:
                 raise NotFound(

@@ -31,7 +31,13 @@ from django.utils.translation import gettext_lazy as _
 from yiwang.core.audit.services import record_event
 from yiwang.core.crypto import sm3_hex
 from yiwang.core.errors import NotFound, ValidationFailed, lazy_format
-from yiwang.services.applications.services import _locked, _require_applicant, _require_status, _text
+from yiwang.services.applications.services import (
+    _locked,
+    _require_applicant,
+    _require_outside_bundle,
+    _require_status,
+    _text,
+)
 from yiwang.services.models import (
     Application,
     ApplicationMaterial,
@@ -193,14 +199,27 @@ def _audit(actor: Any, action: str, upload: ApplicationMaterial, **extra: Any) -
 
 
 def material_upload(
-    *, actor: Any, application_id: int, material_id: int | None, name: str = "", file: File[Any]
+    *,
+    actor: Any,
+    application_id: int,
+    material_id: int | None,
+    name: str = "",
+    file: File[Any],
+    in_bundle: bool = False,
 ) -> ApplicationMaterial:
-    """Upload a file for a material the item asks for (replacing the current one), or an extra named document."""
+    """Upload a file for a material the item asks for (replacing the current one), or an extra named document.
+    A draft that is part of a bundle (一件事) gets its files through the bundle (`in_bundle`), never alone."""
     stored: list[str] = []
     try:
         with transaction.atomic():
             return _upload(
-                actor=actor, application_id=application_id, material_id=material_id, name=name, file=file, stored=stored
+                actor=actor,
+                application_id=application_id,
+                material_id=material_id,
+                name=name,
+                file=file,
+                stored=stored,
+                in_bundle=in_bundle,
             )
     except BaseException:
         for stored_name in stored:
@@ -209,11 +228,20 @@ def material_upload(
 
 
 def _upload(
-    *, actor: Any, application_id: int, material_id: int | None, name: str, file: File[Any], stored: list[str]
+    *,
+    actor: Any,
+    application_id: int,
+    material_id: int | None,
+    name: str,
+    file: File[Any],
+    stored: list[str],
+    in_bundle: bool,
 ) -> ApplicationMaterial:
     application = _locked(application_id)
     _require_applicant(actor, application)
     _require_status(application, EDITABLE)
+    if application.status == ApplicationStatus.DRAFT:
+        _require_outside_bundle(application, in_bundle)
     material: Material | None = None
     if material_id is not None:
         material = _material_of(application, material_id)
@@ -268,6 +296,8 @@ def material_remove(*, actor: Any, upload_id: int, application_id: int | None = 
     application = _locked(application_id)
     _require_applicant(actor, application)
     _require_status(application, EDITABLE)
+    if application.status == ApplicationStatus.DRAFT:
+        _require_outside_bundle(application, in_bundle=False)  # a bundle's files are replaced through the bundle
     upload = ApplicationMaterial.objects.filter(
         pk=upload_id, application=application, superseded_at__isnull=True
     ).first()

@@ -24,6 +24,7 @@ from yiwang.org import services as org_services
 from yiwang.services import bundles
 from yiwang.services.applications import services
 from yiwang.services.applications.form_schema import FormInvalid
+from yiwang.services.applications.materials import material_remove, material_upload
 from yiwang.services.applications.selectors import department_inbox
 from yiwang.services.catalog.services import HandlingItemInput, MaterialInput
 from yiwang.services.models import Application, ApplicationMaterial, ApplicationStatus, BundleApplication
@@ -470,7 +471,19 @@ def test_a_sub_application_is_changed_and_submitted_only_with_its_bundle(setting
         application_services.application_draft_save(
             actor=setting["applicant"], application_id=first.pk, form_data={"name": "改"}
         )
+    uploads = list(first.materials.filter(superseded_at__isnull=True).values_list("pk", flat=True))
+    with pytest.raises(Conflict):  # its files come through the bundle too
+        extra = _file("x.png", png())
+        material_upload(actor=setting["applicant"], application_id=first.pk, material_id=None, name="另附", file=extra)
+    with pytest.raises(Conflict):
+        material_remove(actor=setting["applicant"], upload_id=uploads[0], application_id=first.pk)
+    assert list(first.materials.filter(superseded_at__isnull=True).values_list("pk", flat=True)) == uploads
     assert Application.objects.get(pk=first.pk).status == S.DRAFT
+    page = sign_in(Client(), setting["applicant"]).get(f"/my/applications/{first.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="in-bundle"' in html and f'href="/my/bundles/{ready.pk}/"' in html
+    assert 'action="/my/applications/' not in html  # neither its form nor its uploads: the bundle's page has them
     with on("2025-09-26"):
         submitted = bundles.bundle_application_submit(actor=setting["applicant"], bundle_application_id=ready.pk)
     assert [sub.status for sub in _subs(submitted)] == [S.RECEIVED] * 3

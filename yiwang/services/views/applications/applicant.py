@@ -101,7 +101,8 @@ def _render(
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     schema = application.item_version.form_schema
-    draft = application.status == S.DRAFT
+    in_bundle = application.bundle_application_id is not None and application.status == S.DRAFT
+    draft = application.status == S.DRAFT and not in_bundle  # a bundle's draft is filled in through the bundle
     notice = last_event(application, "supplement_request") if application.status == S.SUPPLEMENT_STARTED else None
     if answers is None and (draft or notice is not None):
         answers = ApplicationAnswersForm(initial=application.form_data, schema=schema)
@@ -109,6 +110,7 @@ def _render(
         "application": application,
         "version": application.item_version,
         "draft": draft,
+        "in_bundle": in_bundle,
         "answers_form": answers,
         "answers": answers_of(application),
         "timeline": timeline_of(application),

@@ -28,6 +28,7 @@ from yiwang.services.forms_applicant import MaterialFileForm, OtherDocumentForm,
 from yiwang.services.models import (
     Application,
     ApplicationMaterial,
+    ApplicationStatus,
     Material,
     MaterialForm,
     MaterialSource,
@@ -102,7 +103,10 @@ def page_sections(
     rating_form: RatingForm | None = None,
 ) -> dict[str, Any]:
     """The materials and ratings sections of the application page; a form refused is shown as it was sent."""
-    editable = application.status in EDITABLE
+    # a bundle's draft gets its files through the bundle (一件事), never alone
+    editable = application.status in EDITABLE and not (
+        application.status == ApplicationStatus.DRAFT and application.bundle_application_id is not None
+    )
     current = list(application.materials.filter(superseded_at__isnull=True).order_by("uploaded_at", "pk"))
     by_material = {upload.material_id: upload for upload in current if upload.material_id is not None}
     lines = []
