@@ -30,7 +30,7 @@ from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from yiwang.identity.roles import Role, UserKind
 from yiwang.identity.selectors import can_act_for
 from yiwang.services.applications import services as application_services
-from yiwang.services.applications.form_schema import check_answers
+from yiwang.services.applications.form_schema import FormInvalid, check_answers
 from yiwang.services.applications.materials import material_upload, materials_missing
 from yiwang.services.applications.selectors import OPEN, ApplicationSummary, application_summary
 from yiwang.services.models import (
@@ -457,6 +457,50 @@ def _next_number(day: datetime.date) -> str:
     return f"{prefix}{counter.last:06d}"
 
 
+@dataclass(frozen=True)
+class BundleMaterialLine:
+    """A material of the merged list as the applicant sees it: uploaded (the file's name) or still needed."""
+
+    name: str
+    required: bool
+    missing: bool
+    uploaded: str
+    items: tuple[str, ...]  # the names of the items that receive it
+
+
+def bundle_material_lines(merged: BundleForm, subs: Sequence[Application]) -> list[BundleMaterialLine]:
+    """The merged materials of a bundle application's items (`subs`): which file each has, which are missing."""
+    missing = {name for application in subs for name in materials_missing(application)}
+    uploaded: dict[str, str] = {}
+    for application in subs:
+        for upload in sorted(application.materials.all(), key=lambda upload: upload.uploaded_at):
+            if upload.superseded_at is None and upload.material_id is not None:
+                uploaded[upload.name] = upload.original_name
+    names = {application.item_version.item.task_code: application.item_version.name for application in subs}
+    return [
+        BundleMaterialLine(
+            name=material.name,
+            required=material.required,
+            missing=material.name in missing,
+            uploaded=uploaded.get(material.name, ""),
+            items=tuple(names.get(task_code, task_code) for task_code in material.items),
+        )
+        for material in merged.materials
+    ]
+
+
+def _problems_by_element(problems: list[tuple[str, Any]], application: Application) -> list[tuple[str, Any]]:
+    """An item's own check names its own property: name the merged field of its data element instead."""
+    properties = application.item_version.form_schema.get("properties") or {}
+    elements = {name: element_of(name, definition) for name, definition in properties.items()}
+    mapped = []
+    for path, message in problems:
+        top, _dot, rest = path.partition(".")
+        element = elements.get(top, top)
+        mapped.append((f"{element}.{rest}" if rest else element, message))
+    return mapped
+
+
 @transaction.atomic
 def bundle_application_submit(*, actor: Any, bundle_application_id: int) -> BundleApplication:
     """Check the merged form once (every problem listed) and every item's materials, then submit every
@@ -473,7 +517,10 @@ def bundle_application_submit(*, actor: Any, bundle_application_id: int) -> Bund
         )
     _distribute(actor, bundle_application, subs)  # the merged answers are the truth, whatever a draft was given
     for application in subs:
-        application_services.application_submit(actor=actor, application_id=application.pk, in_bundle=True)
+        try:
+            application_services.application_submit(actor=actor, application_id=application.pk, in_bundle=True)
+        except FormInvalid as invalid:  # a department's stricter rule: said at the merged field the applicant fills
+            raise FormInvalid(_problems_by_element(invalid.problems, application)) from None
     now = timezone.now()
     bundle_application.number = _next_number(timezone.localdate(now))
     bundle_application.status = BundleApplicationStatus.SUBMITTED

@@ -24,7 +24,6 @@ from yiwang.identity.access import citizen_required
 from yiwang.identity.selectors import acting_enterprise_id, enterprises_for
 from yiwang.services import bundles
 from yiwang.services.applications.form_schema import FormInvalid
-from yiwang.services.applications.materials import materials_missing
 from yiwang.services.applications.selectors import ApplicationSummary, application_detail
 from yiwang.services.forms import ActionForm, ApplicationAnswersForm
 from yiwang.services.forms_bundles import BundleMaterialForm
@@ -119,17 +118,6 @@ def bundle_start(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @dataclass(frozen=True)
-class MaterialLine:
-    """A material of the merged list as the applicant sees it: uploaded (the file's name) or still needed."""
-
-    name: str
-    required: bool
-    missing: bool
-    uploaded: str
-    items: tuple[str, ...]  # the names of the items that receive it
-
-
-@dataclass(frozen=True)
 class SubLine:
     summary: ApplicationSummary
     countdown: Countdown | None
@@ -144,43 +132,6 @@ def _detail_or_404(request: HttpRequest, bundle_application_id: int) -> bundles.
 
 def _subs(request: HttpRequest, detail: bundles.BundleApplicationDetail) -> list[Application]:
     return [application_detail(actor=request.user, application_id=summary.id) for summary in detail.applications]
-
-
-def _material_lines(
-    merged: bundles.BundleForm, detail: bundles.BundleApplicationDetail, subs: list[Application]
-) -> list[MaterialLine]:
-    missing = {name for application in subs for name in materials_missing(application)}
-    uploaded: dict[str, str] = {}
-    for application in subs:
-        for upload in sorted(application.materials.all(), key=lambda upload: upload.uploaded_at):
-            if upload.superseded_at is None and upload.material_id is not None:
-                uploaded[upload.name] = upload.original_name
-    names = {summary.task_code: summary.item_name for summary in detail.applications}
-    return [
-        MaterialLine(
-            name=material.name,
-            required=material.required,
-            missing=material.name in missing,
-            uploaded=uploaded.get(material.name, ""),
-            items=tuple(names.get(task_code, task_code) for task_code in material.items),
-        )
-        for material in merged.materials
-    ]
-
-
-def _problems_by_element(problems: list[tuple[str, Any]], subs: list[Application]) -> list[tuple[str, Any]]:
-    """An item's own check names its own property (e.g. a stricter rule of one department): name the merged field
-    of its data element instead, so that the problem shows where the applicant types the answer."""
-    elements: dict[str, str] = {}
-    for application in subs:
-        for name, definition in (application.item_version.form_schema.get("properties") or {}).items():
-            elements.setdefault(name, bundles.element_of(name, definition))
-    mapped = []
-    for path, message in problems:
-        top, _dot, rest = path.partition(".")
-        element = elements.get(top, top)
-        mapped.append((f"{element}.{rest}" if rest else element, message))
-    return mapped
 
 
 def _merged(detail: bundles.BundleApplicationDetail) -> bundles.BundleForm:
@@ -218,7 +169,7 @@ def _render(
         context |= {
             "answers_form": answers or ApplicationAnswersForm(initial=detail.form_data, schema=merged.schema),
             "upload_form": upload or BundleMaterialForm(materials=[material.name for material in merged.materials]),
-            "materials": _material_lines(merged, detail, _subs(request, detail)),
+            "materials": bundles.bundle_material_lines(merged, _subs(request, detail)),
             "fetched": [(material, SOURCE_LABELS.get(material.source, "")) for material in merged.fetched],
         }
     return render(request, "services/bundles/application.html", context, status=status)
@@ -257,7 +208,7 @@ def my_bundle_form(request: HttpRequest, bundle_application_id: int) -> HttpResp
         if submitting:
             submitted = bundles.bundle_application_submit(actor=request.user, bundle_application_id=detail.id)
     except FormInvalid as invalid:
-        form.add_problems(_problems_by_element(invalid.problems, _subs(request, detail)))
+        form.add_problems(invalid.problems)
         return _render(request, detail.id, answers=form, status=400)
     except YiwangError as error:
         refuse_unreachable(error)
