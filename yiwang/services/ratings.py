@@ -30,6 +30,7 @@ from yiwang.services.applications.services import _locked, _require_applicant, _
 from yiwang.services.models import (
     AppealDecision,
     AppealGrounds,
+    Application,
     RatedEvent,
     Rating,
     RatingAppeal,
@@ -115,6 +116,13 @@ def _check_indicators(channel: str, indicators: Any) -> dict[str, int]:
 def _rectification_days(department_id: int) -> int:
     rules = {rule.department_id: rule.rectification_days for rule in RatingRule.objects.all()}
     return rules.get(department_id) or rules.get(None) or DEFAULT_RECTIFICATION_DAYS
+
+
+def rated_events_happened(application: Application) -> list[str]:
+    """The service events of the application that happened and so may be rated, in the order of RATED_ACTIONS
+    (the same rule `rating_submit` applies)."""
+    happened = {event.action for event in application.events.all()}
+    return [event for event, actions in RATED_ACTIONS.items() if happened.intersection(actions)]
 
 
 @transaction.atomic

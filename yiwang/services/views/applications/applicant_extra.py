@@ -37,7 +37,7 @@ from yiwang.services.models import (
     RatingChannel,
 )
 from yiwang.services.models.ratings import ONLINE_INDICATORS
-from yiwang.services.ratings import RATED_ACTIONS
+from yiwang.services.ratings import rated_events_happened
 from yiwang.services.views.applications.display import application_or_404
 from yiwang.services.views.common import refuse_unreachable
 
@@ -88,12 +88,6 @@ def _rating_form(event: str, data: Any = None) -> RatingForm:
     return RatingForm(data, auto_id=f"id_rate-{event}-%s")
 
 
-def _rated_events(application: Application) -> list[str]:
-    """The service events that happened, in the order of RATED_ACTIONS."""
-    happened = {event.action for event in application.events.all()}
-    return [event for event, actions in RATED_ACTIONS.items() if happened.intersection(actions)]
-
-
 def page_sections(
     application: Application,
     *,
@@ -125,7 +119,7 @@ def page_sections(
         RatingChance(
             event, str(events[event]), rating_form if event == rating_event and rating_form else _rating_form(event)
         )
-        for event in _rated_events(application)
+        for event in rated_events_happened(application)
         if event not in rated or event == rating_event
     ]
     if rating_form is not None and rating_event not in {chance.event for chance in chances}:
