@@ -1,4 +1,5 @@
-"""The applicant's pages beyond the form: uploading materials and rating the service (好差评)."""
+"""The applicant's pages beyond the form: pre-fill from the registries, uploading materials and rating the service
+(好差评)."""
 
 from __future__ import annotations
 
@@ -13,4 +14,5 @@ urlpatterns: list[URLPattern] = [
     path(f"{MINE}materials/<int:upload_id>/remove/", applicant_extra.material_remove_page, name="my_material_remove"),
     path(f"{MINE}materials/<int:upload_id>/file/", applicant_extra.material_file_page, name="my_material_file"),
     path(f"{MINE}ratings/<slug:event>/", applicant_extra.rating_page, name="my_rating"),
+    path(f"{MINE}prefill/", applicant_extra.prefill_page, name="my_prefill"),
 ]

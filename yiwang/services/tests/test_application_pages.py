@@ -186,6 +186,12 @@ PAGES: dict[str, list[tuple[Any, ...]]] = {
         ("post", f"{MINE}/{{received}}/form/", {"action": "save", **VALID_POST}, APPLICANT | {"applicant": CONFLICT}),
         ("get", f"{MINE}/{{draft}}/form/", None, citizens(NOT_ALLOWED)),
     ],
+    "my/applications/<int:application_id>/prefill/": [
+        # this item's form asks nothing the registries hold (tests/test_prefill.py fills one that does)
+        ("post", f"{MINE}/{{draft}}/prefill/", {}, APPLICANT | {"applicant": BAD}),
+        ("post", f"{MINE}/{{received}}/prefill/", {}, APPLICANT | {"applicant": CONFLICT}),
+        ("get", f"{MINE}/{{draft}}/prefill/", None, citizens(NOT_ALLOWED)),
+    ],
     "my/applications/<int:application_id>/supplement/": [
         ("post", f"{MINE}/{{supplementing}}/supplement/", {"note": "已补充", **VALID_POST}, APPLICANT_ACTS),
         ("post", f"{MINE}/{{supplementing}}/supplement/", {"note": "已补充"}, APPLICANT | {"applicant": BAD}),

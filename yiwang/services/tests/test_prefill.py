@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -172,3 +173,19 @@ def test_the_api(setting: dict[str, Any]) -> None:
     assert data["form_data"] == {"name": accounts.citizen.real_name, "address": ADDRESS}
     assert [field["field"] for field in data["prefill_fields"]] == ["name", "address", "birth", "company"]
     assert [event["action"] for event in data["events"]] == ["prefill"]
+
+
+def test_the_page_asks_for_consent_and_fills_the_form(setting: dict[str, Any]) -> None:
+    citizen = setting["accounts"].citizen
+    draft = _draft(citizen, setting["task_code"])
+    browser = sign_in(Client(), citizen)
+    browser.cookies["yiwang_language"] = "en"
+    page = browser.get(f"/my/applications/{draft.pk}/").content.decode()
+    consent = page[page.index('data-testid="prefill"') : page.index("</section>", page.index('data-testid="prefill"'))]
+    assert "Your consent and what was read are recorded" in consent
+    assert re.findall(r"<li>([^<]+)</li>", consent) == ["姓名", "户籍地址", "出生日期", "企业名称"]
+    answered = browser.post(f"/my/applications/{draft.pk}/prefill/", follow=True)
+    assert answered.redirect_chain[-1] == (f"/my/applications/{draft.pk}/#form-heading", 302)
+    assert "Filled in from the base registries: 姓名、户籍地址." in answered.content.decode()
+    assert Application.objects.get(pk=draft.pk).form_data == {"name": citizen.real_name, "address": ADDRESS}
+    assert f'value="{ADDRESS}"' in answered.content.decode()  # the form shows what was filled in

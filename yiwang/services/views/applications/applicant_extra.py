@@ -1,5 +1,6 @@
-"""The applicant's application page beyond its form: the materials (upload, replace, remove, download) while a
-draft or a supplement notice is open, read-only after; and rating each service event once it happened (好差评).
+"""The applicant's application page beyond its form: filling a draft from the base registries with consent; the
+materials (upload, replace, remove, download) while a draft or a supplement notice is open, read-only after; and
+rating each service event once it happened (好差评).
 
 Citizens only, as the rest of /my/applications/: staff get a 403 page, another person's application is as unknown
 as a missing one. The services decide; a refusal is shown on the form it is about (400), a change of status by
@@ -24,6 +25,7 @@ from yiwang.core.forms import add_service_error
 from yiwang.identity.access import citizen_required
 from yiwang.services import ratings
 from yiwang.services.applications.materials import EDITABLE, material_remove, material_upload, materials_missing
+from yiwang.services.applications.prefill import application_prefill, prefill_fields
 from yiwang.services.forms_applicant import MaterialFileForm, OtherDocumentForm, RatingForm
 from yiwang.services.models import (
     Application,
@@ -144,6 +146,10 @@ def page_sections(
             for rating in given
         ],
         "rating_chances": chances,
+        # what the registries can answer, named in the consent the applicant gives by asking for it
+        "prefill_fields": prefill_fields(application.item_version.form_schema)
+        if application.status == ApplicationStatus.DRAFT and application.bundle_application_id is None
+        else [],
     }
 
 
@@ -229,6 +235,29 @@ def material_file_page(request: HttpRequest, application_id: int, upload_id: int
     return FileResponse(
         upload.file.open("rb"), content_type=upload.content_type, as_attachment=True, filename=upload.original_name
     )
+
+
+# --- pre-fill from the registries ------------------------------------------------------------------------------
+
+
+@citizen_required
+@require_POST
+def prefill_page(request: HttpRequest, application_id: int) -> HttpResponse:
+    """Fill the draft's empty answers from the base registries: pressing the button is the consent, recorded."""
+    application = application_or_404(request, application_id)
+    try:
+        filled = application_prefill(actor=request.user, application_id=application.pk)
+    except YiwangError as error:
+        refuse_unreachable(error)
+        return _page(request, application_id, status=409 if isinstance(error, Conflict) else 400, conflict=str(error))
+    titles = {field.field: field.title for field in prefill_fields(filled.item_version.form_schema)}
+    done = filled.events.filter(action="prefill").order_by("-pk").values_list("details", flat=True).first() or {}
+    names = "、".join(titles.get(name, name) for name in done.get("filled", []))
+    if names:
+        messages.success(request, _("Filled in from the base registries: %(fields)s.") % {"fields": names})
+    else:
+        messages.info(request, _("The base registries hold none of these answers for you (or you gave them already)."))
+    return _back(application.pk, "form-heading")
 
 
 # --- ratings ---------------------------------------------------------------------------------------------------
