@@ -215,6 +215,13 @@ CIVIL_ITEMS = (
         form={
             "type": "object",
             "properties": {
+                "applicant_name": {"type": "string", "title": "申请人姓名", "x-registry": "population:name"},
+                "registered_address": {
+                    "type": "string",
+                    "title": "户籍地址",
+                    "maxLength": 200,
+                    "x-registry": "population:registered_address",
+                },
                 "household_size": {"type": "integer", "title": "共同生活家庭成员人数", "minimum": 1, "maximum": 20},
                 "monthly_income": {
                     "type": "number",
@@ -225,7 +232,7 @@ CIVIL_ITEMS = (
                 "has_disabled_member": {"type": "boolean", "title": "家庭成员中有残疾人"},
                 "reason": {"type": "string", "title": "申请理由", "maxLength": 500},
             },
-            "required": ["household_size", "monthly_income", "reason"],
+            "required": ["applicant_name", "registered_address", "household_size", "monthly_income", "reason"],
         },
         process="minimum_living_allowance",  # 民政局 and 人社局 review in parallel; a countersign for some
     ),

@@ -9,7 +9,9 @@ from yiwang.demo.services import demo_load, demo_load_if_empty, demo_resume
 from yiwang.identity import selectors as identity_selectors
 from yiwang.identity.roles import Role
 from yiwang.org import selectors as org_selectors
+from yiwang.services.applications.prefill import application_prefill, prefill_fields
 from yiwang.services.applications.process import process_problems
+from yiwang.services.applications.services import application_draft_save
 from yiwang.services.catalog.selectors import item_guide, item_search
 from yiwang.services.workflow.engine import example_process_text
 
@@ -176,12 +178,9 @@ def test_the_minimum_living_allowance_runs_the_example_process(loaded):
     version = item_guide(task_code=found.task_code)
     assert version.process_bpmn == example_process_text("minimum_living_allowance")
     assert process_problems(version.process_bpmn) == []
-    assert list(version.form_schema["properties"]) == [
-        "household_size",
-        "monthly_income",
-        "has_disabled_member",
-        "reason",
-    ]
+    asked = ["applicant_name", "registered_address", "household_size", "monthly_income", "has_disabled_member"]
+    assert list(version.form_schema["properties"]) == [*asked, "reason"]
+    assert [field.field for field in prefill_fields(version.form_schema)] == asked[:2]  # from the population registry
     civil = org_selectors.department_get_by_name(name="民政局")
     admin = identity_selectors.user_find_by_login("admin")
     assert civil is not None and admin is not None
@@ -191,3 +190,13 @@ def test_the_minimum_living_allowance_runs_the_example_process(loaded):
         if member.department_id == civil.id and Role.APPROVER in member.roles
     ]
     assert sorted(approvers) == ["approver.civil", "approver2.civil", "approver3.civil"]
+
+
+def test_the_demo_citizen_gets_the_allowance_form_filled_from_the_population_registry(loaded):
+    citizen = identity_selectors.user_find_by_login("citizen")
+    assert citizen is not None
+    (found,) = [item for item in item_search(query="最低生活保障") if item.name == "最低生活保障申请"]
+    draft = application_draft_save(actor=citizen, task_code=found.task_code, form_data={})
+    filled = application_prefill(actor=citizen, application_id=draft.pk)
+    assert filled.form_data["applicant_name"] == "张明"
+    assert filled.form_data["registered_address"]  # the address the registry holds for 张明
