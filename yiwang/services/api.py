@@ -232,6 +232,26 @@ class PrefillFieldOut(Schema):
     element: str
 
 
+class ChargedFeeOut(Schema):
+    name: str
+    amount: str
+    listed: bool = Field(description="whether the item's fee list has this fee (supervision flags the others)")
+    recorded_at: datetime.datetime
+
+    @staticmethod
+    def resolve_amount(fee: Any) -> str:
+        return str(fee.amount)
+
+    @staticmethod
+    def resolve_listed(fee: Any) -> bool:
+        return fee.fee_id is not None
+
+
+class FeeIn(Schema):
+    name: str = Field(max_length=200)
+    amount: str = Field(max_length=20, description="yuan, e.g. 10 or 12.50")
+
+
 class ApplicationOut(ApplicationSummaryOut):
     form_data: dict[str, Any]
     form_schema: dict[str, Any]
@@ -240,6 +260,7 @@ class ApplicationOut(ApplicationSummaryOut):
     )
     events: list[EventOut]
     process_steps: list[ProcessStepOut] = Field(description="the steps of the item's BPMN process, in order")
+    fees: list[ChargedFeeOut] = Field(description="fees charged")
     materials_asked: list[AskedMaterialOut]
     uploads: list[UploadOut] = Field(description="the current file of each material (replaced files are kept)")
     materials_missing: list[str] = Field(description="required materials still to upload before submission")
@@ -311,6 +332,7 @@ def _detail(request: HttpRequest, application_id: int) -> dict[str, Any]:
         "prefill_fields": prefill_fields(application.item_version.form_schema),
         "events": list(application.events.all()),
         "process_steps": list(application.steps.select_related("department")),
+        "fees": list(application.fees.all()),
         "materials_asked": list(application.item_version.materials.order_by("position")),
         "uploads": list(application.materials.filter(superseded_at__isnull=True).order_by("uploaded_at", "pk")),
         "materials_missing": materials_missing(application),
@@ -501,6 +523,19 @@ def application_step(request: HttpRequest, application_id: int, step: Step, payl
         ),
     }
     calls[step]()
+    return _detail(request, application_id)
+
+
+@router.post(
+    "/applications/{application_id}/fees",
+    response=ApplicationOut,
+    auth=session_or_bearer,
+    summary="Record a fee charged (the department's window clerks and approvers); one not in the fee list is flagged",
+)
+def application_fee(request: HttpRequest, application_id: int, payload: FeeIn) -> Any:
+    application_services.application_fee_record(
+        actor=_user(request), application_id=application_id, name=payload.name, amount=payload.amount
+    )
     return _detail(request, application_id)
 
 

@@ -261,6 +261,21 @@ class ExtendForm(AccessibleFormMixin, forms.Form):
     reason = _note(_("Reasons"), required=True, help_text=_("The applicant is told the reasons and the new deadline."))
 
 
+class FeeForm(AccessibleFormMixin, forms.Form):
+    """A fee charged: its name as the item's fee list gives it (another name is recorded, and flagged)."""
+
+    name = forms.CharField(
+        label=_("Fee"), max_length=200, help_text=_("As the item's fee list names it; any other fee is flagged.")
+    )
+    amount = forms.DecimalField(
+        label=_("Amount (yuan)"),
+        min_value=0.01,
+        max_digits=10,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+
+
 class DecideForm(AccessibleFormMixin, forms.Form):
     outcome = forms.ChoiceField(
         label=_("Decision"),

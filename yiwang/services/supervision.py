@@ -3,9 +3,10 @@
 Computed when read from each application's clock and the rules in force, so the board is right at any moment
 and a warning clears as soon as the case moves on (accepted, answered, concluded). Rules (per department, or the
 platform's defaults): yellow when few working days of the promised limit remain or a share of it has elapsed,
-or when a received application has waited too long at the window, or when a step of its process passed its stage
-limit (the BPMN's `yiwang:limitDays`); red once the promised limit has passed (and
-again, worse, once the statutory limit has). Refusals without reasons cannot happen (the services require them).
+when a received application has waited too long at the window, or when a step of its process passed its stage
+limit (the BPMN's `yiwang:limitDays`); red once the promised limit has passed (and again, worse, once the
+statutory limit has), and red for a fee charged that the item's fee list lacks — that one stays on the board
+whatever the case's status. Refusals without reasons cannot happen (the services require them).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +28,14 @@ from yiwang.core.errors import PermissionDenied, ValidationFailed, lazy_format
 from yiwang.identity.roles import Role, UserKind
 from yiwang.services.applications.clock import received_on
 from yiwang.services.applications.selectors import OPEN, ApplicationSummary, application_summary
-from yiwang.services.models import Application, ApplicationStatus, ApplicationStep, LimitUnit, StepStatus
+from yiwang.services.models import (
+    Application,
+    ApplicationFee,
+    ApplicationStatus,
+    ApplicationStep,
+    LimitUnit,
+    StepStatus,
+)
 from yiwang.services.models.supervision import SupervisionRule, WarningLevel
 
 S = ApplicationStatus
@@ -45,7 +54,8 @@ class SupervisionWarning:
     application: ApplicationSummary
     department_id: int
     level: int  # WarningLevel
-    # codes: promised_overdue, statutory_overdue, few_days_left, share_elapsed, intake_late, stage_overdue
+    # codes: promised_overdue, statutory_overdue, few_days_left, share_elapsed, intake_late, stage_overdue,
+    # fee_not_listed
     reasons: tuple[str, ...]
     messages: tuple[Any, ...]
 
@@ -63,12 +73,23 @@ def _assess(
     today: datetime.date,
     snapshot: CalendarSnapshot,
     late_steps: Collection[ApplicationStep] = (),
+    unlisted_fees: Collection[ApplicationFee] = (),
 ) -> SupervisionWarning | None:
     summary = application_summary(application, today=today, snapshot=snapshot)
     reasons: list[str] = []
     messages: list[Any] = []
     level = WarningLevel.NONE
-    clock = summary.clock
+    for fee in unlisted_fees:  # whatever the status: a charge the fee list lacks stays on the board
+        level = WarningLevel.RED
+        if "fee_not_listed" not in reasons:
+            reasons.append("fee_not_listed")
+        messages.append(
+            lazy_format(
+                _("%(amount)s yuan were charged as %(name)s, which the item's fee list does not have."),
+                {"amount": fee.amount, "name": fee.name},
+            )
+        )
+    clock = summary.clock if application.status in OPEN else None  # time limits concern open cases only
     if clock is not None and not clock.paused:
         promised = clock.promised
         if clock.statutory.remaining < 0:
@@ -151,8 +172,9 @@ def supervision_warnings(
     department, item, level, or the applications themselves)."""
     today = today or timezone.localdate()
     rules = _rules_by_department()
+    unlisted = ApplicationFee.objects.filter(fee__isnull=True)
     queryset = Application.objects.select_related("item_version", "item_version__item", "department").filter(
-        status__in=OPEN
+        Q(status__in=OPEN) | Q(pk__in=unlisted.values("application_id"))
     )
     if department_id is not None:
         queryset = queryset.filter(department_id=department_id)
@@ -165,11 +187,16 @@ def supervision_warnings(
         status=StepStatus.OPEN, due_on__lt=today, application__in=queryset
     ).select_related("department"):
         late.setdefault(step.application_id, []).append(step)
+    fees: dict[int, list[ApplicationFee]] = {}
+    for fee in unlisted.filter(application__in=queryset):
+        fees.setdefault(fee.application_id, []).append(fee)
     found = []
     snapshot = CalendarSnapshot()  # the calendar read once for every application
     for application in queryset:
         rule = rules.get(application.department_id) or rules.get(None) or Rules()
-        warning = _assess(application, rule, today, snapshot, late.get(application.pk, ()))
+        warning = _assess(
+            application, rule, today, snapshot, late.get(application.pk, ()), fees.get(application.pk, ())
+        )
         if warning is not None and (level is None or warning.level == level):
             found.append(warning)
 

@@ -13,6 +13,7 @@ extend, decide and revoke.
 from __future__ import annotations
 
 import datetime
+import decimal
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -41,6 +42,7 @@ from yiwang.services.models import (
     Application,
     ApplicationCounter,
     ApplicationEvent,
+    ApplicationFee,
     ApplicationProcess,
     ApplicationStatus,
     HandlingItem,
@@ -613,6 +615,43 @@ def application_review(
             **({"countersign": step.countersign} if step.countersign else {}),
         },
     )
+
+
+FEE_LIMIT = decimal.Decimal("99999999.99")
+
+
+@transaction.atomic
+def application_fee_record(*, actor: Any, application_id: int, name: str, amount: Any) -> ApplicationFee:
+    """Record a fee charged (by the window or an approver of the department). A fee the item's fee list does not
+    have is recorded as charged and flagged by electronic supervision (`fee_not_listed`)."""
+    application = _locked(application_id)
+    _require_staff(
+        actor, application, (Role.CLERK, Role.APPROVER), _("Only the department's window clerks and approvers do this.")
+    )
+    _require_status(application, {*UNDER_HANDLING, S.SUPPLEMENT_STARTED, S.SPECIAL_STARTED, *CONCLUDED})
+    name = _text(name, "name", _("Name the fee as the item's fee list does."))[:200]
+    try:
+        value = decimal.Decimal(str(amount))
+    except (decimal.InvalidOperation, ValueError):
+        raise ValidationFailed(_("Give the amount in yuan, for example 10 or 12.50."), field="amount") from None
+    if not value.is_finite() or value <= 0 or value > FEE_LIMIT or value != value.quantize(decimal.Decimal("0.01")):
+        raise ValidationFailed(_("Give the amount in yuan, for example 10 or 12.50."), field="amount")
+    listed = application.item_version.fees.filter(name=name).first()
+    fee = ApplicationFee.objects.create(
+        application=application,
+        name=name,
+        amount=value,
+        fee=listed,
+        recorded_by=actor if actor is not None and actor.pk is not None else None,
+    )
+    _step(
+        application,
+        actor=actor,
+        action="fee",
+        status=None,
+        details={"name": name, "amount": str(value), "listed": listed is not None},
+    )
+    return fee
 
 
 OUTCOMES: dict[str, int] = {

@@ -28,6 +28,7 @@ from yiwang.services.models.catalog import (
     ServiceObject,
     VersionStatus,
 )
+from yiwang.services.models.fees import ApplicationFee
 from yiwang.services.models.materials import ApplicationMaterial
 from yiwang.services.models.process import (
     ApplicationProcess,
@@ -58,6 +59,7 @@ __all__ = [
     "Application",
     "ApplicationCounter",
     "ApplicationEvent",
+    "ApplicationFee",
     "ApplicationMaterial",
     "ApplicationProcess",
     "ApplicationStatus",

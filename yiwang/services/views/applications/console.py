@@ -36,6 +36,7 @@ from yiwang.services.applications.services import BEFORE_ACCEPTANCE, CONCLUDED, 
 from yiwang.services.forms import (
     DecideForm,
     ExtendForm,
+    FeeForm,
     InboxFilterForm,
     OpinionForm,
     ReasonsForm,
@@ -100,7 +101,7 @@ class Step:
     form: type[forms.Form]
     roles: tuple[str, ...]
     when: Callable[[Application, datetime.date], bool]
-    run: Callable[[Any, int, dict[str, Any]], Application]
+    run: Callable[[Any, int, dict[str, Any]], object]
     warning: bool = False
 
     def offered(self, user: Any, application: Application, today: datetime.date) -> bool:
@@ -245,6 +246,21 @@ STEPS = [
         ),
     ),
     Step(
+        "fee",
+        gettext_lazy("Record a fee charged"),
+        gettext_lazy("Record the fee"),
+        gettext_lazy("The fee is recorded."),
+        FeeForm,
+        (Role.CLERK, Role.APPROVER),
+        lambda application, today: (
+            application.accepted_on is not None
+            and application.status in {*UNDER_HANDLING, S.SUPPLEMENT_STARTED, S.SPECIAL_STARTED, *CONCLUDED}
+        ),
+        lambda actor, pk, data: services.application_fee_record(
+            actor=actor, application_id=pk, name=data["name"], amount=data["amount"]
+        ),
+    ),
+    Step(
         "revoke",
         gettext_lazy("Revoke the approval"),
         gettext_lazy("Revoke"),
@@ -313,6 +329,7 @@ def _render(
         "offered": offered,
         "conflict": conflict,
         "process_steps": list(application.steps.select_related("department")),
+        "fees": list(application.fees.all()),
     }
     return render(request, "services/applications/console/application.html", context, status=status)
 
