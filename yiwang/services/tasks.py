@@ -24,13 +24,15 @@ def watch_supervision_warnings() -> int:
 
 @task()
 def notify_supervision_warning(*, application_id: int, level: int) -> int:
-    """Tell the handling department's staff and its supervisors that an application is late or nearly so."""
+    """Tell the handling department's staff and supervisors, and the assignees of its process's open steps, that an
+    application is late or nearly so."""
     from django.core.mail import send_mail
     from django.utils import translation
     from django.utils.translation import gettext as _
 
     from yiwang.identity.roles import Role
     from yiwang.identity.selectors import staff_emails
+    from yiwang.services.applications.process import open_step_assignments
     from yiwang.services.supervision import supervision_warnings
 
     warning = next(
@@ -41,6 +43,9 @@ def notify_supervision_warning(*, application_id: int, level: int) -> int:
     recipients = staff_emails(
         roles=[Role.CLERK, Role.REVIEWER, Role.APPROVER, Role.SUPERVISOR], department_id=warning.department_id
     )
+    # The assignees of the process's open steps too, in whatever department the process asked them.
+    for department_id, role in open_step_assignments(application_id=application_id):
+        recipients += staff_emails(roles=[role], department_id=department_id)
     if not recipients:
         return 0
     with translation.override("zh-hans"):

@@ -199,6 +199,14 @@ def open_steps(application: Application) -> list[ApplicationStep]:
     return list(application.steps.filter(status=StepStatus.OPEN).select_related("department"))
 
 
+def open_step_assignments(*, application_id: int) -> list[tuple[int, str]]:
+    """(department, role) of each open step of the application's process, once each."""
+    pairs = ApplicationStep.objects.filter(application_id=application_id, status=StepStatus.OPEN).values_list(
+        "department_id", "role"
+    )
+    return sorted(set(pairs))
+
+
 def _describe(steps: list[ApplicationStep]) -> str:
     return "、".join(f"{step.name}（{step.department.name}）" for step in steps)
 
@@ -321,6 +329,7 @@ __all__ = [
     "ProcessRefused",
     "has_process",
     "may_take",
+    "open_step_assignments",
     "open_steps",
     "process_fire_timers",
     "process_problems",

@@ -37,7 +37,7 @@ from yiwang.services.models import (
     VersionStatus,
     WarningLevel,
 )
-from yiwang.services.supervision import supervision_warnings
+from yiwang.services.supervision import supervision_notify, supervision_warnings
 from yiwang.services.tests.factories import draft_item
 from yiwang.services.workflow.engine import default_process_text, example_process_text
 
@@ -603,3 +603,18 @@ def test_a_step_past_its_stage_limit_is_a_yellow_warning_until_it_is_taken(world
         review(world, world.hr_reviewer, application)
     assert stage_warnings(D(2025, 10, 14)) == []
     assert len(stage_warnings(D(2025, 10, 21))) == 1  # 民政局's own check, due 20 October, is late in its turn
+
+
+def test_a_late_step_is_mailed_to_its_assignees_in_another_department(
+    world: World, make_staff: Any, mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """人社局's check is late: the warning reaches 人社局's reviewers, whom the process asked, besides 民政局."""
+    make_staff(world.hr, (Role.REVIEWER,), real_name="人社审查乙", email="shencha@renshe.minghu.gov.cn")
+    make_staff(world.hr, (Role.CLERK,), real_name="人社窗口", email="chuangkou@renshe.minghu.gov.cn")  # not asked
+    make_staff(world.city.civil_affairs, (Role.SUPERVISOR,), real_name="民政监察", email="jiancha@minzheng.gov.cn")
+    application = accepted(world, {"household_size": 2})
+    with on("2025-10-14"), django_capture_on_commit_callbacks(execute=True):
+        assert supervision_notify() == [(application.number, 1)]
+    (mail,) = mailoutbox
+    assert sorted(mail.to) == ["jiancha@minzheng.gov.cn", "shencha@renshe.minghu.gov.cn"]
+    assert "就业和社会保险核查" in mail.body
