@@ -51,8 +51,8 @@ def _line(warning: SupervisionWarning, viewer: Viewer) -> BoardLine:
         level_label=str(LEVEL_LABELS[WarningLevel(warning.level)]),
         reasons=[str(message) for message in warning.messages],
         countdown=countdown_of(warning.application.clock),
-        # The console's application page is the handling department's (others reach it through their inbox).
-        linked=warning.department_id == viewer.department_id,
+        # The console's application page is the handling department's and the platform administrators'.
+        linked=viewer.is_platform_admin or warning.department_id == viewer.department_id,
     )
 
 
