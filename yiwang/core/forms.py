@@ -14,7 +14,8 @@ def add_service_error(form: forms.BaseForm, error: YiwangError) -> None:
 
 
 class AccessibleFormMixin:
-    """Marks invalid fields with aria-invalid and links them to their hints and errors."""
+    """Marks invalid fields with aria-invalid and links them to their hints and errors, by the field's `auto_id`
+    (not `id_for_label`, which Django leaves empty for a group of radio buttons or checkboxes)."""
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
@@ -26,12 +27,16 @@ class AccessibleFormMixin:
             bound = form[name]
             described = []
             if field.help_text:
-                described.append(f"{bound.id_for_label}_hint")
+                described.append(f"{bound.auto_id}_hint")
             if name in form.errors:
-                described.append(f"{bound.id_for_label}_error")
+                described.append(f"{bound.auto_id}_error")
                 field.widget.attrs["aria-invalid"] = "true"
             if described:
                 field.widget.attrs["aria-describedby"] = " ".join(described)
+            else:
+                field.widget.attrs.pop("aria-describedby", None)
+            if name not in form.errors:
+                field.widget.attrs.pop("aria-invalid", None)
 
     def add_error(self, field: str | None, error: object) -> None:
         super().add_error(field, error)  # type: ignore[misc]

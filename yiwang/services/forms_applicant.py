@@ -17,26 +17,7 @@ NAME_LIMIT = 200
 INDICATOR_PREFIX = "indicator_"
 
 
-class _GroupedFieldsMixin(AccessibleFormMixin):
-    """As AccessibleFormMixin, for radio groups too: their hint and errors are named after the group's own id (a
-    radio group has no single id for a label), so each form on a page links only to its own."""
-
-    def mark_errors(self) -> None:
-        form: forms.BaseForm = self  # type: ignore[assignment]
-        for name, field in form.fields.items():
-            bound = form[name]
-            target = bound.id_for_label or bound.auto_id
-            described = []
-            if field.help_text:
-                described.append(f"{target}_hint")
-            if name in form.errors:
-                described.append(f"{target}_error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if described:
-                field.widget.attrs["aria-describedby"] = " ".join(described)
-
-
-class MaterialFileForm(_GroupedFieldsMixin, forms.Form):
+class MaterialFileForm(AccessibleFormMixin, forms.Form):
     """A file for one material the item asks for; a new file replaces the current one."""
 
     file = forms.FileField(label=_("File"), help_text=_("PDF, OFD, JPEG or PNG."))
@@ -48,7 +29,7 @@ class MaterialFileForm(_GroupedFieldsMixin, forms.Form):
             self.fields["file"].help_text = _("PDF, OFD, JPEG, PNG, Word (.docx) or Excel (.xlsx).")
 
 
-class OtherDocumentForm(_GroupedFieldsMixin, forms.Form):
+class OtherDocumentForm(AccessibleFormMixin, forms.Form):
     """A document the item does not ask for, named by the applicant."""
 
     name = forms.CharField(
@@ -73,7 +54,7 @@ def _level_field(label: Any, *, required: bool) -> forms.TypedChoiceField:
     )
 
 
-class RatingForm(_GroupedFieldsMixin, forms.Form):
+class RatingForm(AccessibleFormMixin, forms.Form):
     """A rating of one service event online: the level, a score per indicator of online service, a comment."""
 
     level = _level_field(_("How satisfied are you?"), required=True)

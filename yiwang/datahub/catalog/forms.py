@@ -38,28 +38,7 @@ def slug_from_code(code: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", code.strip().lower()).strip("-")
 
 
-class CatalogFormMixin(AccessibleFormMixin):
-    """AccessibleFormMixin for forms with groups of checkboxes, whose inputs have no single label id."""
-
-    def mark_errors(self) -> None:
-        super().mark_errors()
-        form: forms.BaseForm = self  # type: ignore[assignment]
-        for name, field in form.fields.items():
-            bound = form[name]
-            if bound.id_for_label:
-                continue
-            described = []
-            if field.help_text:
-                described.append(f"{bound.auto_id}_hint")
-            if name in form.errors:
-                described.append(f"{bound.auto_id}_error")
-            if described:
-                field.widget.attrs["aria-describedby"] = " ".join(described)
-            else:
-                field.widget.attrs.pop("aria-describedby", None)
-
-
-class ResourceForm(CatalogFormMixin, forms.Form):
+class ResourceForm(AccessibleFormMixin, forms.Form):
     """The metadata of a catalog entry (GB/T 21063 core metadata and the 2017 catalog guide)."""
 
     code = forms.CharField(
@@ -232,7 +211,7 @@ def _number_text(value: Any) -> str:
     return str(int(number)) if number == number.to_integral_value() else str(number)
 
 
-class ElementRowForm(CatalogFormMixin, forms.Form):
+class ElementRowForm(AccessibleFormMixin, forms.Form):
     """One row of the elements editor: one data element (信息项). A row without code and name is ignored."""
 
     code = forms.CharField(
