@@ -529,7 +529,7 @@ class Run:
     def fire_timers(self) -> list[str]:
         """Let every due timer fire; the names of those that did."""
         before = {name for name, _when in self.waiting_timers()}
-        self.workflow.refresh_waiting_tasks()
+        self.workflow.refresh_timers()
         self._advance()
         after = {name for name, _when in self.waiting_timers()}
         return sorted(before - after)
