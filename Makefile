@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export YIWANG_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install install-dev chromium lock messages worker clean
+.PHONY: run test install install-dev chromium fonts lock messages worker clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Yiwang needs Python 3.11, found " + sys.version' 
@@ -28,18 +28,26 @@ chromium:
 	    apt-get install -y -q chromium >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; \
 	  else echo "Install Debian's chromium (apt-get install -y chromium) for the browser tests"; exit 1; fi; }
 
+# Seal pictures and license PDFs need a font with Chinese characters: Debian's AR PL UMing unless
+# YIWANG_CJK_FONT names another.
+fonts:
+	@[ -n "$$YIWANG_CJK_FONT" ] || [ -e /usr/share/fonts/truetype/arphic/uming.ttc ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get install -y -q fonts-arphic-uming >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q fonts-arphic-uming >/dev/null; }; \
+	  else echo "Install a font with Chinese characters (apt-get install -y fonts-arphic-uming) or set YIWANG_CJK_FONT"; exit 1; fi; }
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 ## make run: environment, install, migrate, demo city when the database is empty, serve on :8000
 ## with a task worker beside the server (uploads to the data hub and quality scores run there)
-run: install
+run: install fonts
 	$(BIN)/yiwang bootstrap
 	$(BIN)/yiwang worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/yiwang runserver 127.0.0.1:8000
 
 ## make test: lint, format check, types, import contracts, tests
-test: install-dev chromium
+test: install-dev chromium fonts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy yiwang bench

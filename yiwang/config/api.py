@@ -13,6 +13,7 @@ from yiwang.core.api import router as core_router
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, YiwangError
 from yiwang.datahub.api import router as datahub_router
 from yiwang.identity.api import router as identity_router
+from yiwang.licenses.api import router as licenses_router
 from yiwang.org.api import router as org_router
 from yiwang.services.api import router as services_router
 from yiwang.services.api_bundles import router as bundles_router
@@ -35,6 +36,7 @@ api.add_router("/services", services_router)
 api.add_router("/services", bundles_router)
 api.add_router("/services", ratings_router)
 api.add_router("/services", process_router)
+api.add_router("/licenses", licenses_router)
 
 PROBLEM = "application/problem+json"
 

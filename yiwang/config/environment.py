@@ -71,6 +71,7 @@ class Environment:
     exchange_demand_days: int
     gateway_cache_seconds: int
     upload_max_bytes: int
+    cjk_font: str
     email_url: str
     log_level: str
 
@@ -106,6 +107,7 @@ def read_environment() -> Environment:
         exchange_demand_days=_integer("YIWANG_EXCHANGE_DEMAND_DAYS", 10),
         gateway_cache_seconds=_integer("YIWANG_GATEWAY_CACHE_SECONDS", 2),
         upload_max_bytes=_integer("YIWANG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024),
+        cjk_font=os.environ.get("YIWANG_CJK_FONT", ""),
         email_url=os.environ.get("YIWANG_EMAIL_URL", "console:"),
         log_level=os.environ.get("YIWANG_LOG_LEVEL", "INFO"),
     )

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "yiwang.datahub",
     "yiwang.exchange",
     "yiwang.services",
+    "yiwang.licenses",
     "yiwang.demo",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -312,6 +313,13 @@ YIWANG_EXCHANGE_SOURCE_DAYS = ENV.exchange_source_days
 YIWANG_EXCHANGE_DEMAND_DAYS = ENV.exchange_demand_days
 YIWANG_GATEWAY_CACHE_SECONDS = ENV.gateway_cache_seconds
 
+# --- licenses ----------------------------------------------------------------------
+# A TrueType font with Chinese characters for seal pictures and license PDFs; empty: Debian's AR PL UMing
+# (fonts-arphic-uming) or another font found in the usual places (`licenses.fonts`).
+YIWANG_CJK_FONT = ENV.cjk_font
+# The services app asks the licenses app whether an item's result names a known license type (a seam upwards).
+YIWANG_LICENSE_TYPE_RESOLVER = "yiwang.licenses.services.license_type_name"
+
 # Enqueued by `yiwang worker` at these intervals (seconds): (task's dotted path, interval).
 YIWANG_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("yiwang.exchange.tasks.seal_access_log", 60),
@@ -321,6 +329,7 @@ YIWANG_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("yiwang.services.tasks.conclude_bundle_applications", 3600),
     ("yiwang.services.tasks.fire_process_timers", 60),
     ("yiwang.services.tasks.recompute_application_deadlines", 86400),
+    ("yiwang.licenses.tasks.issue_pending_licenses", 300),
 ]
 
 # --- logging: never personal data ------------------------------------------------------

@@ -409,3 +409,25 @@ def staff_emails(*, roles: Iterable[str], department_id: int | None = None) -> l
     if department_id is not None:
         queryset = queryset.filter(department_id=department_id)
     return sorted(set(queryset.values_list("email", flat=True)))
+
+
+@dataclass(frozen=True)
+class EnterpriseInfo:
+    enterprise_id: int
+    credit_code: str
+    name: str
+
+
+def enterprise_get(*, enterprise_id: int) -> EnterpriseInfo | None:
+    """An enterprise's name and credit code (for documents issued to it)."""
+    found = Enterprise.objects.filter(pk=enterprise_id).values_list("pk", "credit_code", "name").first()
+    return EnterpriseInfo(*found) if found else None
+
+
+def enterprise_get_by_code(*, credit_code: str) -> EnterpriseInfo | None:
+    found = (
+        Enterprise.objects.filter(credit_code=(credit_code or "").strip().upper())
+        .values_list("pk", "credit_code", "name")
+        .first()
+    )
+    return EnterpriseInfo(*found) if found else None

@@ -191,3 +191,15 @@ def _draw_code(mask: Image.Image, radius: float, code: str) -> None:
             radius + centre_radius * math.cos(math.radians(angle)),
         )
         _stamp(mask, _glyph(character, width, height), centre, angle)
+
+
+def compact_png(png: bytes, *, colours: int = 24) -> bytes:
+    """The picture as a palette PNG with its transparency (a seal has one ink colour and its anti-aliased edge):
+    a fifth of the size. The seal picture travels inside every signature (GB/T 38540 puts the seal in TBS_Sign),
+    so every byte saved here is saved on every license file."""
+    image = Image.open(io.BytesIO(png))
+    image.load()
+    palette = image.quantize(colours, method=Image.Quantize.FASTOCTREE)
+    out = io.BytesIO()
+    palette.save(out, format="PNG", optimize=True)
+    return out.getvalue()

@@ -86,6 +86,7 @@ class ItemGuideOut(ItemSummaryOut):
     complaint_phone: str
     result_type: str
     result_name: str
+    result_license_type: str = Field("", description="the e-license type (GB/T 36904 type code) an approval issues")
     published_at: Any
     handling_items: list[HandlingItemOut]
     materials: list[MaterialOut]
@@ -138,6 +139,7 @@ def item(request: HttpRequest, task_code: str) -> Any:
         "complaint_phone": version.complaint_phone,
         "result_type": version.result_type,
         "result_name": version.result_name,
+        "result_license_type": version.result_license_type,
         "published_at": version.published_at,
         "handling_items": list(version.handling_items.all()),
         "materials": list(version.materials.all()),

@@ -45,6 +45,7 @@ from yiwang.services.models import (
     Material,
     MaterialForm,
     MaterialSource,
+    TrustLevel,
 )
 
 EDITABLE = frozenset({ApplicationStatus.DRAFT, ApplicationStatus.SUPPLEMENT_STARTED})
@@ -254,6 +255,25 @@ def _upload(
     documents = _may_be_document(material)
     if kind is None or (kind.document and not documents):
         raise _refused(file_name, what, documents=documents)
+    return _store(
+        application, material, name=name, file_name=file_name, data=data, kind=kind, actor=actor, stored=stored
+    )
+
+
+def _store(
+    application: Application,
+    material: Material | None,
+    *,
+    name: str,
+    file_name: str,
+    data: bytes,
+    kind: Kind,
+    actor: Any,
+    stored: list[str],
+    trust_level: str = TrustLevel.C,
+    license_identifier: str = "",
+) -> ApplicationMaterial:
+    """Write the file and its row, superseding the material's current file."""
     now = timezone.now()
     previous = None
     if material is not None:
@@ -271,6 +291,8 @@ def _upload(
         size=len(data),
         content_type=kind.content_type,
         sm3=sm3_hex(data),
+        trust_level=trust_level,
+        license_identifier=license_identifier,
         uploaded_by=actor,
         uploaded_at=now,
     )
@@ -280,8 +302,59 @@ def _upload(
     if previous is not None:
         previous.replaced_by = upload
         previous.save(update_fields=["replaced_by"])
-    _audit(actor, "material_upload", upload, replaced=previous.pk if previous is not None else None)
+    _audit(
+        actor,
+        "material_license" if license_identifier else "material_upload",
+        upload,
+        replaced=previous.pk if previous is not None else None,
+        **({"license": license_identifier} if license_identifier else {}),
+    )
     return upload
+
+
+def material_attach_license(
+    *,
+    actor: Any,
+    application_id: int,
+    material_id: int,
+    identifier: str,
+    pdf: bytes,
+    file_name: str,
+) -> ApplicationMaterial:
+    """Attach the applicant's e-license (its PDF) to a material whose source is a license: trust level A, issued
+    by the government and usable directly (免提交). Called by the licenses app once the holder has consented and
+    the license has been verified; replaces the material's current file like an upload."""
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            application = _locked(application_id)
+            _require_applicant(actor, application)
+            _require_status(application, EDITABLE)
+            material = Material.objects.filter(pk=material_id, version_id=application.item_version_id).first()
+            if material is None or material.source != MaterialSource.LICENSE:
+                raise ValidationFailed(
+                    lazy_format(_("The item asks for no e-license as material %(id)s."), {"id": material_id}),
+                    field="material_id",
+                )
+            kind, what = _sniff(pdf)
+            if kind is None or kind.extension != "pdf":
+                raise _refused(file_name, what, documents=False)
+            return _store(
+                application,
+                material,
+                name=material.name,
+                file_name=file_name,
+                data=pdf,
+                kind=kind,
+                actor=actor,
+                stored=stored,
+                trust_level=TrustLevel.A,
+                license_identifier=identifier,
+            )
+    except BaseException:
+        for stored_name in stored:
+            default_storage.delete(stored_name)
+        raise
 
 
 @transaction.atomic

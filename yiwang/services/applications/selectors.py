@@ -21,6 +21,7 @@ from yiwang.services.models import (
     ApplicationEvent,
     ApplicationStatus,
     ApplicationStep,
+    MaterialSource,
     ProjectType,
     StepStatus,
 )
@@ -248,4 +249,93 @@ def application_exchange_record(application: Application) -> dict[str, Any]:
             "result_type": str(concluding.status),
             "result_explain": concluding.opinion,
         }
+        if application.result_license:  # 结果证照名称/编号: the e-license the approval issued
+            record["result"]["result_cetr_name"] = application.item_version.result_name
+            record["result"]["result_cetr_no"] = application.result_license
     return record
+
+
+# --- for the licenses app ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LicenseFacts:
+    """What an approved application tells the licenses app when it issues the result's license."""
+
+    application_id: int
+    number: str
+    status: int
+    applicant_id: int
+    enterprise_id: int | None
+    department_id: int
+    item_name: str
+    license_type_code: str
+    form_data: dict[str, Any]
+    concluded_at: datetime.datetime | None
+    result_license: str
+
+
+APPROVED = frozenset({S.APPROVED, S.APPROVED_WITH_TOLERANCE})
+
+
+def application_license_facts(*, application_id: int) -> LicenseFacts | None:
+    """The facts of an application, or None when there is no such application."""
+    application = Application.objects.select_related("item_version").filter(pk=application_id).first()
+    if application is None:
+        return None
+    return LicenseFacts(
+        application_id=application.pk,
+        number=application.number or "",
+        status=application.status,
+        applicant_id=application.applicant_id,
+        enterprise_id=application.enterprise_id,
+        department_id=application.department_id,
+        item_name=application.item_version.name,
+        license_type_code=application.item_version.result_license_type,
+        form_data=dict(application.form_data or {}),
+        concluded_at=application.concluded_at,
+        result_license=application.result_license,
+    )
+
+
+def applications_awaiting_license(*, limit: int = 200) -> list[int]:
+    """Approved applications whose item issues a license that has not been issued yet, oldest first."""
+    return list(
+        Application.objects.filter(status__in=APPROVED, result_license="")
+        .exclude(item_version__result_license_type="")
+        .order_by("concluded_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class LicenseMaterial:
+    """A material an application asks for whose source is an e-license of a type, and what is attached to it."""
+
+    material_id: int
+    name: str
+    license_type_code: str
+    required: bool
+    attached_identifier: str  # the e-license currently attached, or ""
+
+
+def application_license_materials(*, actor: Any, application_id: int) -> list[LicenseMaterial]:
+    """The license materials of an application the actor may see, in the item's order."""
+    application = application_detail(actor=actor, application_id=application_id)
+    attached = dict(
+        application.materials.filter(superseded_at__isnull=True, material__isnull=False)
+        .exclude(license_identifier="")
+        .values_list("material_id", "license_identifier")
+    )
+    return [
+        LicenseMaterial(
+            material_id=material.pk,
+            name=material.name,
+            license_type_code=material.source_reference,
+            required=material.required,
+            attached_identifier=attached.get(material.pk, ""),
+        )
+        for material in application.item_version.materials.filter(source=MaterialSource.LICENSE).order_by(
+            "position", "pk"
+        )
+    ]

@@ -53,6 +53,7 @@ from yiwang.services.models import (
     VersionStatus,
 )
 from yiwang.services.models.applications import OPEN_STATUSES
+from yiwang.services.signals import application_concluded, application_revoked
 
 logger = logging.getLogger(__name__)
 S = ApplicationStatus
@@ -689,7 +690,7 @@ def application_decide(
     if runs_process:
         process_take(application, actor=actor, kind=StepKind.DECIDE, opinion=opinion)
     application.concluded_at = timezone.now()
-    return _step(
+    _step(
         application,
         actor=actor,
         action="decide",
@@ -698,6 +699,8 @@ def application_decide(
         details=details,
         fields=["concluded_at"],
     )
+    application_concluded.send(sender=Application, application_id=application.pk, status=application.status)
+    return application
 
 
 @transaction.atomic
@@ -707,7 +710,28 @@ def application_revoke(*, actor: Any, application_id: int, reasons: str) -> Appl
     _require_approver(actor, application)
     _require_status(application, {S.APPROVED, S.APPROVED_WITH_TOLERANCE})
     reasons = _text(reasons, "reasons", _("A revocation needs its written reasons."))
-    return _step(application, actor=actor, action="revoke", status=S.REVOKED, opinion=reasons)
+    _step(application, actor=actor, action="revoke", status=S.REVOKED, opinion=reasons)
+    application_revoked.send(sender=Application, application_id=application.pk, reasons=reasons)
+    return application
+
+
+@transaction.atomic
+def application_result_license_record(*, application_id: int, identifier: str) -> Application:
+    """Record the e-license an approval issued (结果证照编号), as an event of the case (called by the licenses app,
+    in the transaction that issues it)."""
+    application = _locked(application_id)
+    _require_status(application, {S.APPROVED, S.APPROVED_WITH_TOLERANCE})
+    if application.result_license:
+        raise Conflict(_("This application's license was already issued."), field="application_id")
+    application.result_license = identifier
+    return _step(
+        application,
+        actor=None,
+        action="license_issued",
+        status=None,
+        details={"license": identifier},
+        fields=["result_license"],
+    )
 
 
 def applications_fire_process_timers(*, now: datetime.datetime | None = None) -> list[str]:

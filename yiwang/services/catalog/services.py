@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.core.audit.services import record_event
@@ -101,6 +103,7 @@ class ItemInput:
     complaint_phone: str = ""
     visits: int = 0
     result_name: str = ""
+    result_license_type: str = ""  # the license type's code when the result is an e-license the approval issues
     handling_items: Sequence[HandlingItemInput] = field(default_factory=tuple)
     materials: Sequence[MaterialInput] = field(default_factory=tuple)
     fees: Sequence[FeeInput] = field(default_factory=tuple)
@@ -145,6 +148,30 @@ def _text(value: str, name: str, message: Any, *, limit: int | None = None) -> N
         )
 
 
+def license_type_name(code: str) -> str | None:
+    """The name of the license type with this code, or None: asked of the licenses app through the setting
+    YIWANG_LICENSE_TYPE_RESOLVER (empty when there is no licenses app: then no code is known)."""
+    resolver = getattr(settings, "YIWANG_LICENSE_TYPE_RESOLVER", "")
+    if not resolver:
+        return None
+    name: str | None = import_string(resolver)(code)
+    return name
+
+
+def _check_result_license(data: ItemInput) -> None:
+    code = data.result_license_type.strip()
+    if not code:
+        return
+    if data.result_type != ResultType.LICENSE:
+        raise ValidationFailed(
+            _("Only an item whose result is a license names a license type."), field="result_license_type"
+        )
+    if license_type_name(code.upper()) is None:
+        raise ValidationFailed(
+            lazy_format(_("No license type has the code %(code)s."), {"code": code}), field="result_license_type"
+        )
+
+
 def check_item(data: ItemInput) -> None:
     """Raise ValidationFailed naming the first field that is wrong."""
     _text(data.name, "name", _("Give the item a name."), limit=200)
@@ -186,6 +213,7 @@ def check_item(data: ItemInput) -> None:
     ):
         if len(getattr(data, name)) > limit:
             raise ValidationFailed(lazy_format(_("At most %(limit)s characters."), {"limit": limit}), field=name)
+    _check_result_license(data)
     codes: set[str] = set()
     for index, handling in enumerate(data.handling_items):
         if not HANDLING_CODE.match(handling.code):
@@ -258,10 +286,11 @@ def _fill(version: ItemVersion, data: ItemInput, department_name: str) -> None:
         "name", "item_type", "legal_basis", "power_source", "exercise_level", "service_object", "project_type",
         "statutory_limit", "statutory_unit", "promised_limit", "promised_unit", "acceptance_conditions",
         "handling_place", "handling_hours", "consult_phone", "complaint_phone", "online_depth", "visits",
-        "result_type", "result_name",
+        "result_type", "result_name", "result_license_type",
     ):  # fmt: skip
         value = getattr(data, name)
         setattr(version, name, value.strip() if isinstance(value, str) else value)
+    version.result_license_type = version.result_license_type.upper()
     version.form_json = json.dumps(data.form_schema, ensure_ascii=False) if data.form_schema else ""
     version.search_text = _search_text(version, data, department_name)
     version.save()
@@ -514,6 +543,7 @@ def input_of(version: ItemVersion) -> ItemInput:
         visits=version.visits,
         result_type=version.result_type,
         result_name=version.result_name,
+        result_license_type=version.result_license_type,
         form_schema=version.form_schema,
         handling_items=tuple(HandlingItemInput(code=h.code, name=h.name) for h in version.handling_items.all()),
         materials=tuple(

@@ -29,7 +29,7 @@ from yiwang.services.models.catalog import (
     VersionStatus,
 )
 from yiwang.services.models.fees import ApplicationFee
-from yiwang.services.models.materials import ApplicationMaterial
+from yiwang.services.models.materials import ApplicationMaterial, TrustLevel
 from yiwang.services.models.process import (
     ApplicationProcess,
     ApplicationStep,
@@ -97,6 +97,7 @@ __all__ = [
     "StepKind",
     "StepStatus",
     "SupervisionRule",
+    "TrustLevel",
     "Verdict",
     "VersionStatus",
     "VisitView",

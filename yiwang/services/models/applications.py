@@ -76,6 +76,8 @@ class Application(models.Model):
     paused_since = models.DateField(null=True, blank=True)
     extension_days = models.PositiveIntegerField(default=0)
     concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
+    # 结果证照编号: the identifier of the e-license the approval issued (set by the licenses app).
+    result_license = models.CharField(_("result license"), max_length=120, blank=True)
     warned_level = models.PositiveSmallIntegerField(default=0)  # the supervision warning level already mailed
     # The inbox's sort key, kept by every step: the art. 32 supplement deadline while received, the promised
     # deadline once accepted, empty when closed. Shown deadlines are still computed when read (`clock`).

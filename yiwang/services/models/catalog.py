@@ -164,6 +164,8 @@ class ItemVersion(models.Model):
     visits = models.PositiveSmallIntegerField(_("visits needed"), default=0)
     result_type = models.CharField(_("result type"), max_length=10, choices=ResultType.choices)
     result_name = models.CharField(_("result"), max_length=200, blank=True)
+    # For a license result: the license type's code (GB/T 36904); approval issues that license (licenses app).
+    result_license_type = models.CharField(_("result license type"), max_length=21, blank=True)
     # The application form as JSON Schema text (an object's properties, required ones listed); "" asks nothing.
     # Text, not jsonb: PostgreSQL's jsonb reorders keys, and the order of the properties is the form's order.
     form_json = models.TextField(_("application form"), blank=True, default="")

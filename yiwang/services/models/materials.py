@@ -19,6 +19,15 @@ def material_file_path(instance: ApplicationMaterial, filename: str) -> str:
     return f"services/applications/{instance.application_id}/{filename}"
 
 
+class TrustLevel(models.TextChoices):
+    """证照可信等级 (国办函〔2016〕108号)."""
+
+    A = "A", _("A: issued by the government, usable directly")
+    B = "B", _("B: checked by a clerk")
+    C = "C", _("C: uploaded by the applicant, to be checked against the original")
+    D = "D", _("D: made by the applicant, who warrants it")
+
+
 class ApplicationMaterial(models.Model):
     """One uploaded file: for a material of the item (`material`), or an extra document named by the applicant."""
 
@@ -39,6 +48,8 @@ class ApplicationMaterial(models.Model):
     size = models.PositiveBigIntegerField(_("size in bytes"))
     content_type = models.CharField(_("content type"), max_length=100)
     sm3 = models.CharField(_("SM3 digest"), max_length=64)
+    trust_level = models.CharField(_("trust level"), max_length=1, choices=TrustLevel.choices, default=TrustLevel.C)
+    license_identifier = models.CharField(_("e-license"), max_length=120, blank=True)  # a shared e-license
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

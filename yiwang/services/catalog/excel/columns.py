@@ -51,6 +51,7 @@ ITEM_COLUMNS = (
     Column("visits", "到现场次数", ("到办事现场次数",), width=8),
     Column("result_type", "审批结果类型", width=12),
     Column("result_name", "审批结果名称", width=24),
+    Column("result_license_type", "结果证照类型代码", ("证照类型代码",), width=24),
 )
 HANDLING_COLUMNS = (
     Column("task_code", "实施编码", width=32),
@@ -164,5 +165,5 @@ ITEM_CHOICES: dict[str, tuple[Mapping[str, str], list[str]]] = {
 ITEM_NUMBERS = ("statutory_limit", "promised_limit", "visits")
 ITEM_TEXTS = (
     "name", "legal_basis", "acceptance_conditions", "handling_place", "handling_hours", "consult_phone",
-    "complaint_phone", "result_name",
+    "complaint_phone", "result_name", "result_license_type",
 )  # fmt: skip

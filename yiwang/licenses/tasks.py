@@ -1,0 +1,29 @@
+"""Background work of the licenses app."""
+
+from __future__ import annotations
+
+import logging
+
+from django_tasks import task
+
+from yiwang.core.errors import NotFound, ValidationFailed
+from yiwang.licenses.services import license_issue_for_application, licenses_issue_pending
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def issue_license(application_id: int) -> str:
+    """Issue the license of one approved application (enqueued when the approval commits). One that cannot be
+    issued yet (no seal in use…) is logged; the sweep tries again."""
+    try:
+        return license_issue_for_application(application_id=application_id).identifier
+    except (ValidationFailed, NotFound) as error:
+        logger.warning("the license of application %s cannot be issued yet: %s", application_id, error)
+        return ""
+
+
+@task()
+def issue_pending_licenses() -> list[str]:
+    """The sweep: licenses of approved applications still without one (every five minutes)."""
+    return licenses_issue_pending()
