@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("yiwang.identity.urls")),
     path("console/datahub/", include("yiwang.datahub.urls")),
     path("", include("yiwang.exchange.urls")),
+    path("", include("yiwang.licenses.urls")),
     path("", include("yiwang.services.urls")),
     path("", include("yiwang.web.urls")),
 ]
