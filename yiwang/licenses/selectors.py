@@ -29,6 +29,8 @@ from yiwang.licenses.documents import (
 from yiwang.licenses.identifiers import InvalidLicenseIdentifier, validate_identifier
 from yiwang.licenses.keys import maker_key, seal_maker
 from yiwang.licenses.models import HolderKind, License, LicenseStatus, LicenseType, LicenseUse, Seal
+from yiwang.services.applications.materials import EDITABLE as MATERIALS_EDITABLE
+from yiwang.services.applications.selectors import LicenseMaterial, application_detail, application_license_materials
 
 
 def _published(seal: Seal) -> PublishedSeal:
@@ -256,3 +258,65 @@ def issued_licenses(*, actor: Any, limit: int = 200) -> list[License]:
 
 def license_get(*, identifier: str) -> License | None:
     return License.objects.select_related("license_type", "issuer", "seal").filter(identifier=identifier).first()
+
+
+# --- the pages: a license's state in lists, the holder's 免提交, a seal in the console ------------------------------
+# (added with the pages in views/: small reads that keep rules out of the views)
+
+
+def license_state(license: License, *, today: datetime.date | None = None) -> Status:
+    """Valid, revoked or expired, from the stored row alone (lists; the verification also checks the file)."""
+    if license.status == LicenseStatus.REVOKED:
+        return Status.REVOKED
+    if license.valid_until is not None and license.valid_until < (today or timezone.localdate()):
+        return Status.EXPIRED
+    return Status.VALID
+
+
+@dataclass(frozen=True)
+class ShareLine:
+    """A material of the application asking for an e-license, the holder's licenses that fit, what is attached."""
+
+    material: LicenseMaterial
+    type_name: str
+    licenses: list[License]
+
+
+@dataclass(frozen=True)
+class ShareOffer:
+    application_id: int
+    number: str  # empty for a draft
+    item_name: str
+    department: str
+    editable: bool  # a draft, or a supplement asked for: materials may change
+    lines: list[ShareLine]
+
+
+def share_offer(*, actor: Any, application_id: int) -> ShareOffer:
+    """免提交: the license materials of an application the actor may see and, for each, the actor's valid licenses
+    of the type it asks for (raises NotFound for an application the actor may not see)."""
+    application = application_detail(actor=actor, application_id=application_id)
+    names = dict(LicenseType.objects.values_list("code", "name"))
+    return ShareOffer(
+        application_id=application.pk,
+        number=application.number or "",
+        item_name=application.item_version.name,
+        department=application.department.name,
+        editable=application.status in MATERIALS_EDITABLE,
+        lines=[
+            ShareLine(
+                material=material,
+                type_name=names.get(material.license_type_code, material.license_type_code),
+                licenses=licenses_held_of_type(actor=actor, type_code=material.license_type_code),
+            )
+            for material in application_license_materials(actor=actor, application_id=application_id)
+        ],
+    )
+
+
+def seal_visible(*, actor: Any, seal_pk: int) -> Seal:
+    """A seal the actor may see in the console (as `seals` lists them); another department's is not found."""
+    seal = seal_get(seal_pk=seal_pk)
+    if not actor.has_role(Role.PLATFORM_ADMIN) and seal.department_id != actor.department_id:
+        raise NotFound(_("No such seal."), field="seal")
+    return seal

@@ -25,7 +25,7 @@ from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from yiwang.identity.roles import Role, UserKind
 from yiwang.identity.selectors import can_act_for, enterprise_get, user_get
 from yiwang.licenses import ses
-from yiwang.licenses.documents import LICENSE_FORMAT, data_digest, license_file_bytes
+from yiwang.licenses.documents import LICENSE_FORMAT, Verdict, data_digest, license_file_bytes
 from yiwang.licenses.identifiers import InvalidLicenseIdentifier, compose_identifier, new_serial, validate_type_code
 from yiwang.licenses.keys import MAKER_SUBJECT, maker_key, seal_key, seal_maker
 from yiwang.licenses.models import (
@@ -44,6 +44,8 @@ from yiwang.org.selectors import department_get
 from yiwang.services.applications.materials import material_attach_license
 from yiwang.services.applications.selectors import (
     APPROVED,
+    application_detail,
+    application_has_license,
     application_license_facts,
     application_license_materials,
     applications_awaiting_license,
@@ -763,3 +765,27 @@ def license_use_record(*, actor: Any, license: License, application_id: int | No
         purpose=case_ref,
     )
     return use
+
+
+# --- the pages: a clerk opens a license shared with a case ------------------------------------------------------
+# (added with the pages in views/)
+
+
+@dataclass(frozen=True)
+class CaseLicense:
+    license: License
+    verdict: Verdict
+    application_number: str
+
+
+def license_open_for_case(*, actor: Any, application_id: int, identifier: str) -> CaseLicense:
+    """A clerk who may see the application opens the e-license its applicant shared with it: the use is recorded
+    (the holder sees it) and the license verified now. Raises NotFound for an application the actor may not see,
+    or a license that is not one of the application's current materials."""
+    application = application_detail(actor=actor, application_id=application_id)
+    license = License.objects.select_related("license_type", "issuer", "seal").filter(identifier=identifier).first()
+    if license is None or not application_has_license(application_id=application.pk, identifier=identifier):
+        raise NotFound(_("No e-license with this identifier was shared with the application."), field="identifier")
+    case_ref = application.number or str(application.pk)
+    license_use_record(actor=actor, license=license, application_id=application.pk, case_ref=case_ref)
+    return CaseLicense(license=license, verdict=license_verify_stored(license), application_number=case_ref)

@@ -19,6 +19,7 @@ from yiwang.services.applications.clock import Clock, application_clock, supplem
 from yiwang.services.models import (
     Application,
     ApplicationEvent,
+    ApplicationMaterial,
     ApplicationStatus,
     ApplicationStep,
     MaterialSource,
@@ -339,3 +340,14 @@ def application_license_materials(*, actor: Any, application_id: int) -> list[Li
             "position", "pk"
         )
     ]
+
+
+def application_has_license(*, application_id: int, identifier: str) -> bool:
+    """Whether a current material of the application is the shared e-license with this identifier (what lets the
+    handling department open that license)."""
+    return bool(
+        identifier
+        and ApplicationMaterial.objects.filter(
+            application_id=application_id, superseded_at__isnull=True, license_identifier=identifier
+        ).exists()
+    )
