@@ -13,11 +13,12 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from yiwang.core.errors import NotFound, ValidationFailed
+from yiwang.core.errors import NotFound, PermissionDenied, ValidationFailed
 from yiwang.identity.api_auth import session_or_bearer
+from yiwang.identity.roles import UserKind
 from yiwang.identity.selectors import enterprise_get_by_code, user_find_by_id_number
 from yiwang.licenses import selectors, services
 from yiwang.licenses.documents import LicenseFileError, Verdict, read_license_file
@@ -158,6 +159,14 @@ def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
+def _holder(request: HttpRequest) -> Any:
+    """The signed-in citizen (licenses are held by citizens and by the enterprises they act for)."""
+    user = _user(request)
+    if getattr(user, "kind", None) != UserKind.CITIZEN:
+        raise PermissionDenied(_("Licenses are held by citizens and enterprises: sign in as one."))
+    return user
+
+
 def _verdict(verdict: Verdict) -> dict[str, Any]:
     public = selectors.public_view(verdict)
     return {**verdict.as_json(), "license": public.__dict__ if public else None}
@@ -254,14 +263,14 @@ def license_types(request: HttpRequest, department_id: int | None = None) -> Any
 
 @router.get("/mine", response=list[LicenseOut], auth=session_or_bearer, summary="证照夹: the licenses I hold")
 def mine(request: HttpRequest) -> Any:
-    return [_license(item) for item in selectors.licenses_held(actor=_user(request))]
+    return [_license(item) for item in selectors.licenses_held(actor=_holder(request))]
 
 
 @router.get(
     "/mine/{identifier}", response=LicenseDetailOut, auth=session_or_bearer, summary="One of my licenses and its uses"
 )
 def mine_one(request: HttpRequest, identifier: str) -> Any:
-    license = selectors.license_held(actor=_user(request), identifier=identifier)
+    license = selectors.license_held(actor=_holder(request), identifier=identifier)
     return {
         **_license(license),
         "data": read_license_file(license.document).data,
@@ -280,7 +289,7 @@ def mine_one(request: HttpRequest, identifier: str) -> Any:
 
 @router.get("/mine/{identifier}/file", auth=session_or_bearer, summary="The license file (signed JSON)")
 def mine_file(request: HttpRequest, identifier: str) -> HttpResponse:
-    license = selectors.license_held(actor=_user(request), identifier=identifier)
+    license = selectors.license_held(actor=_holder(request), identifier=identifier)
     response = HttpResponse(license.document.encode(), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{license.identifier}.json"'
     return response
@@ -288,7 +297,7 @@ def mine_file(request: HttpRequest, identifier: str) -> HttpResponse:
 
 @router.get("/mine/{identifier}/pdf", auth=session_or_bearer, summary="The license as PDF")
 def mine_pdf(request: HttpRequest, identifier: str) -> HttpResponse:
-    license = selectors.license_held(actor=_user(request), identifier=identifier)
+    license = selectors.license_held(actor=_holder(request), identifier=identifier)
     response = HttpResponse(license_pdf(license), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{license.identifier}.pdf"'
     return response
@@ -301,10 +310,11 @@ def mine_pdf(request: HttpRequest, identifier: str) -> HttpResponse:
     summary="免提交: attach my license to an application's material, with my consent (trust level A)",
 )
 def share(request: HttpRequest, payload: ShareIn) -> Any:
+    holder = _holder(request)
     if not payload.consent:
         raise ValidationFailed(_("Give your consent to this use of your license."), field="consent")
     license = services.license_share(
-        actor=_user(request),
+        actor=holder,
         application_id=payload.application_id,
         material_id=payload.material_id,
         identifier=payload.identifier,
@@ -346,7 +356,7 @@ def seal_create(request: HttpRequest, payload: SealIn) -> Any:
             department_id=payload.department_id, purpose=payload.purpose, valid_years=payload.valid_years
         ),
     )
-    return 201, _seal(selectors.seal_get(seal_pk=seal.pk))
+    return Status(201, _seal(selectors.seal_get(seal_pk=seal.pk)))
 
 
 @router.post(
@@ -386,7 +396,7 @@ def issue(request: HttpRequest, payload: IssueIn) -> Any:
         enterprise_id=enterprise_id,
         elements=payload.elements,
     )
-    return 201, _license(selectors.license_get(identifier=license.identifier) or license)
+    return Status(201, _license(selectors.license_get(identifier=license.identifier) or license))
 
 
 @router.post("/{identifier}/revoke", response=LicenseOut, auth=session_or_bearer, summary="Revoke a license")
