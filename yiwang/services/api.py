@@ -207,6 +207,8 @@ class UploadOut(Schema):
     size: int
     content_type: str
     sm3: str
+    trust_level: str = Field(description="证照可信等级: A an e-license the government issued (免提交), C an upload")
+    license_identifier: str = Field(description="the e-license shared by its holder, for trust level A")
     uploaded_at: datetime.datetime
 
 
@@ -266,6 +268,7 @@ class ApplicationOut(ApplicationSummaryOut):
     materials_asked: list[AskedMaterialOut]
     uploads: list[UploadOut] = Field(description="the current file of each material (replaced files are kept)")
     materials_missing: list[str] = Field(description="required materials still to upload before submission")
+    result_license: str = Field(description="结果证照编号: the e-license the approval issued (GB/T 36904 identifier)")
 
 
 class DraftIn(Schema):
@@ -338,6 +341,7 @@ def _detail(request: HttpRequest, application_id: int) -> dict[str, Any]:
         "materials_asked": list(application.item_version.materials.order_by("position")),
         "uploads": list(application.materials.filter(superseded_at__isnull=True).order_by("uploaded_at", "pk")),
         "materials_missing": materials_missing(application),
+        "result_license": application.result_license,
     }
 
 
