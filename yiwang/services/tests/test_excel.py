@@ -153,6 +153,7 @@ def test_the_export_has_the_departments_columns_and_words(city: Any) -> None:
         "到现场次数": 1,
         "审批结果类型": "证照",
         "审批结果名称": "准予许可决定书",
+        "结果证照类型代码": None,
     }
     assert sheets["办理项"] == [("实施编码", "办理项编码", "办理项名称"), (TASK_CODE, "01", "首次申请")]
     assert sheets["材料"] == [
