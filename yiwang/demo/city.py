@@ -162,6 +162,7 @@ class NamedEnterprise:
     credit_code: str
     representative: str  # username
     agent: str  # username
+    business_scope: str  # 经营范围, as the legal-entity registry and its 营业执照 state it
 
 
 @dataclass(frozen=True)
@@ -461,6 +462,8 @@ def city_plan(*, seed: int = DEFAULT_SEED) -> CityPlan:
         credit_code=codes.issue("91", "419803"),
         representative="boss",
         agent="agent",
+        # A staff canteen (单位食堂) is why a software company applies for 食品经营许可 in the demo.
+        business_scope="软件开发；信息系统集成服务；信息技术咨询服务；数据处理和存储支持服务；餐饮管理（单位食堂）",
     )
     return CityPlan(
         districts=city,

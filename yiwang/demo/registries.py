@@ -16,7 +16,7 @@ from yiwang.demo.population import generate_people, named_citizen_rows
 POPULATION_HEADER = ["公民身份号码", "姓名", "性别", "出生日期", "民族", "户籍地址", "现住址", "联系电话", "所属区划"]
 LEGAL_ENTITY_HEADER = [
     "统一社会信用代码", "名称", "类型", "法定代表人", "法定代表人身份证号", "注册资本(万元)", "成立日期", "住所",
-    "登记状态", "所属区划",
+    "登记状态", "所属区划", "经营范围",
 ]  # fmt: skip
 MINORITIES = ("回族", "满族", "蒙古族", "壮族", "土家族")
 ENTITY_TYPES = {"91": "有限责任公司", "92": "个体工商户", "93": "农民专业合作社"}
@@ -72,7 +72,13 @@ def write_legal_entities_file(path: Path, *, plan: CityPlan, seed: int, count: i
         writer = csv.writer(handle)
         writer.writerow(LEGAL_ENTITY_HEADER)
         entries = [
-            (plan.enterprise.credit_code, plan.enterprise.name, representative.real_name, representative.id_number)
+            (
+                plan.enterprise.credit_code,
+                plan.enterprise.name,
+                representative.real_name,
+                representative.id_number,
+                plan.enterprise.business_scope,
+            )
         ]
         for person in generate_people(seed=seed, count=count):
             if person.enterprise is not None:
@@ -82,9 +88,10 @@ def write_legal_entities_file(path: Path, *, plan: CityPlan, seed: int, count: i
                         person.enterprise.name,
                         person.enterprise.representative_name,
                         person.citizen.id_number,
+                        "",  # the generated enterprises' scope is not known
                     )
                 )
-        for credit_code, name, representative_name, representative_id in entries:
+        for credit_code, name, representative_name, representative_id, scope in entries:
             community, address = _community(plan, representative_id)
             number = int(representative_id[14:17])
             established = id_number_birth_date(representative_id).replace(day=1)
@@ -100,6 +107,7 @@ def write_legal_entities_file(path: Path, *, plan: CityPlan, seed: int, count: i
                     address,
                     "存续",
                     community,
+                    scope,
                 ]
             )
             rows += 1

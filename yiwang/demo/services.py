@@ -24,6 +24,7 @@ from yiwang.datahub.catalog.services import registries_ensure
 from yiwang.datahub.ingestion.pipeline import ingest_file
 from yiwang.demo.city import CITY_CODE, CITY_NAME, DEFAULT_SEED, DEMO_PASSWORD, CityPlan, city_plan
 from yiwang.demo.exchange import load_exchange
+from yiwang.demo.licenses import load_licenses
 from yiwang.demo.population import SCALES, EnterpriseRow, generate_people, named_citizen_rows
 from yiwang.demo.registries import write_legal_entities_file, write_population_file
 from yiwang.demo.selectors import DEMO_OBJECT_TYPE, LOAD_ACTION, LOAD_COMPLETE_ACTION, DemoCity, demo_city
@@ -36,8 +37,8 @@ from yiwang.org import selectors as org_selectors
 from yiwang.org import services as org_services
 
 # Called with the step that advanced ("start", "organisation", "batch", "citizens", "enterprises", "registries",
-# "exchange", "service_items", "service_bundles", "resume") and a sentence for people; the sentence is translated,
-# the step is not.
+# "exchange", "licenses", "service_items", "service_bundles", "resume") and a sentence for people; the sentence is
+# translated, the step is not.
 Progress = Callable[[str, str], None]
 # Large batches touch each index page for many rows before it is written: on SQLite a million citizens load
 # about three times faster in batches of 20,000 with a big page cache than in batches of 5,000 without.
@@ -293,6 +294,18 @@ def _load_exchange(*, progress: Progress) -> None:
     )
 
 
+def _load_licenses(*, city: DemoCity, progress: Progress) -> None:
+    """Seals, license types and the featured holders' licenses (see demo/licenses.py); before the service items,
+    which name the license types."""
+    started = time.perf_counter()
+    counts = load_licenses(plan=city_plan(seed=city.seed))
+    progress(
+        "licenses",
+        _("e-licenses: %(seals)d seals, %(types)d license types, %(licenses)d licenses issued (%(seconds).1f s)")
+        % {**counts, "seconds": time.perf_counter() - started},
+    )
+
+
 def _load_service_items(*, progress: Progress) -> None:
     """The service item catalog: items of the city's departments, published (see demo/service_items/)."""
     started = time.perf_counter()
@@ -377,6 +390,7 @@ def demo_load(
     citizens, enterprises = _load_people(city=city, skip=0, batch_size=batch_size, progress=progress)
     _load_registries(city=city, progress=progress)
     _load_exchange(progress=progress)
+    _load_licenses(city=city, progress=progress)
     _load_service_items(progress=progress)
     _load_service_bundles(progress=progress)
     _record_completion(city)
@@ -411,6 +425,7 @@ def demo_resume(*, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress = _s
     citizens, enterprises = _load_people(city=city, skip=stored, batch_size=batch_size, progress=progress)
     _load_registries(city=city, progress=progress)
     _load_exchange(progress=progress)
+    _load_licenses(city=city, progress=progress)
     _load_service_items(progress=progress)
     _load_service_bundles(progress=progress)
     _record_completion(city)

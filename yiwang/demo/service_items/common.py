@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from yiwang.demo.licenses import license_type_code
 from yiwang.services.catalog.services import FeeInput, HandlingItemInput, ItemInput, MaterialInput
 
 # National item type codes (reference/services.md §2); the demo may not import the services app's models.
@@ -96,6 +97,8 @@ class DemoItem:
     promised_unit: str = WORKING
     place: str = ""
     form: Mapping[str, Any] | None = None  # the application form (JSON Schema)
+    # The slug of the demo license type its approval issues (demo/licenses.py); its form asks the type's elements.
+    license_type: str = ""
     process: str = ""  # one of the example BPMN processes shipped with the platform; "" for the default
 
     @property
@@ -133,6 +136,7 @@ def item_input(item: DemoItem, *, task_code: str) -> ItemInput:
         visits=visits,
         result_type=item.result_type,
         result_name=item.result,
+        result_license_type=license_type_code(item.license_type) if item.license_type else "",
         handling_items=tuple(
             HandlingItemInput(code=f"{task_code}{index:02d}", name=name)
             for index, name in enumerate(item.handling, start=1)
@@ -159,15 +163,16 @@ def id_card(holder: str = "申请人", *, required: bool = True) -> MaterialInpu
     )
 
 
-def fetched_license(name: str, code: str, *, required: bool = True, notes: str = "") -> MaterialInput:
-    """A certificate the government issued, fetched from the applicant's e-licenses."""
+def fetched_license(name: str, slug: str, *, required: bool = True, notes: str = "") -> MaterialInput:
+    """A certificate the government issued, fetched from the applicant's e-licenses: named by the type code of a demo
+    license type, else by its slug (a type the demo does not define)."""
     return MaterialInput(
         name,
         required=required,
         form="electronic",
         copies=0,
         source="license",
-        source_reference=code,
+        source_reference=license_type_code(slug),
         notes=notes or "调用电子证照，免提交",
     )
 
@@ -204,3 +209,29 @@ ENTITY_RECORD = MaterialInput(
 )
 REPRESENTATIVE_ID = id_card("法定代表人")
 AGENT_MANDATE = applicant("授权委托书（委托他人办理的）", required=False, notes="受托人身份通过人口基础信息库核验")
+
+
+# --- forms ----------------------------------------------------------------------------------------------------
+
+
+def registered(element: str, title: str, **rules: Any) -> dict[str, Any]:
+    """A text field the legal-entity registry answers (pre-filled for the enterprise applied for)."""
+    return {"type": "string", "title": title, "x-registry": f"legal-entities:{element}", **rules}
+
+
+def business_license_form(*, representative: str = "法定代表人", address: str = "住所") -> dict[str, Any]:
+    """The form of a change of registration: the 营业执照's elements, pre-filled from the legal-entity registry, for
+    the applicant to change what changes (the approval issues the new license with the answers)."""
+    return {
+        "type": "object",
+        "properties": {
+            "name": registered("name", "名称", maxLength=200),
+            "type": registered("entity_type", "类型", maxLength=50),
+            "legal_representative": registered("legal_representative", representative, maxLength=50),
+            "registered_capital": registered("registered_capital", "注册资本（万元）", pattern=r"^\d+(\.\d+)?$"),
+            "established_on": registered("established_on", "成立日期", format="date"),
+            "address": registered("address", address, maxLength=200),
+            "scope": registered("business_scope", "经营范围", maxLength=2000),
+        },
+        "required": ["name", "type", "legal_representative", "established_on", "address", "scope"],
+    }

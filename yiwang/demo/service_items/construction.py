@@ -23,6 +23,7 @@ from yiwang.demo.service_items.common import (
     applicant,
     fetched_license,
     id_card,
+    registered,
 )
 from yiwang.services.catalog.services import FeeInput
 
@@ -55,6 +56,57 @@ PLANNING_PERMIT = fetched_license("建设工程规划许可证", "construction-p
 LAND_PERMIT = fetched_license("建设用地规划许可证", "land-use-planning-permit")
 PLANNING_LAW = "《中华人民共和国城乡规划法》"
 ROAD_RULES = "《中华人民共和国道路运输条例》"
+NUMBER = r"^\d+(\.\d+)?$"
+# The 建筑工程施工许可证's elements (demo/licenses.py); the 建设单位 is the enterprise that applies.
+CONSTRUCTION_PERMIT_FORM = {
+    "type": "object",
+    "properties": {
+        "project_name": {"type": "string", "title": "工程名称", "maxLength": 200},
+        "construction_address": {"type": "string", "title": "建设地址", "maxLength": 200},
+        "construction_scale": {
+            "type": "string",
+            "title": "建设规模",
+            "maxLength": 200,
+            "description": "如：总建筑面积12,600平方米，地上18层、地下2层",
+        },
+        "contract_price": {"type": "string", "title": "合同价格（万元）", "pattern": NUMBER},
+        "design_unit": {"type": "string", "title": "设计单位", "maxLength": 200},
+        "construction_unit": {"type": "string", "title": "施工单位", "maxLength": 200},
+        "supervision_unit": {"type": "string", "title": "监理单位（依法必须监理的）", "maxLength": 200},
+        "contract_period": {"type": "integer", "title": "合同工期（日历天）", "minimum": 1, "maximum": 3650},
+    },
+    "required": [
+        "project_name",
+        "construction_address",
+        "construction_scale",
+        "contract_price",
+        "design_unit",
+        "construction_unit",
+        "contract_period",
+    ],
+}
+# The 道路运输经营许可证's elements: the operator from the legal-entity registry, the scope chosen.
+ROAD_TRANSPORT_FORM = {
+    "type": "object",
+    "properties": {
+        "name": registered("name", "业户名称", maxLength=200),
+        "address": registered("address", "地址", maxLength=200),
+        "scope": {
+            "type": "string",
+            "title": "经营范围",
+            "enum": [
+                "道路普通货物运输",
+                "道路货物专用运输（集装箱）",
+                "道路大型物件运输",
+                "道路旅客运输（班车客运）",
+                "道路旅客运输（包车客运）",
+                "道路危险货物运输",
+            ],
+        },
+        "vehicles": {"type": "integer", "title": "拟投入车辆数", "minimum": 1, "maximum": 10000},
+    },
+    "required": ["name", "address", "scope", "vehicles"],
+}
 
 # fmt: off
 RESOURCE_ITEMS = (
@@ -178,6 +230,7 @@ HOUSING_ITEMS = (
             applicant("建设资金已经落实承诺书", form="electronic"),
         ),
         "建筑工程施工许可证", statutory_unit=NATURAL,
+        form=CONSTRUCTION_PERMIT_FORM, license_type="construction-permit",
     ),
     DemoItem(
         HOUSING, 2, "商品房预售许可", LICENSING,
@@ -337,6 +390,7 @@ TRANSPORT_ITEMS = (
         ),
         "道路运输经营许可证", statutory_unit=NATURAL,
         handling=("道路旅客运输经营许可", "道路危险货物运输经营许可", "变更", "注销"),
+        form=ROAD_TRANSPORT_FORM, license_type="road-transport-business-license",
     ),
     DemoItem(
         TRANSPORT, 2, "经营性道路客货运输驾驶员从业资格认定", LICENSING,

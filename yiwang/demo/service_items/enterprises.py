@@ -21,14 +21,46 @@ from yiwang.demo.service_items.common import (
     REPRESENTATIVE_ID,
     DemoItem,
     applicant,
+    business_license_form,
     fetched_license,
     id_card,
+    registered,
 )
 
 MARKET = "市场监督管理局"
 REGISTRATION_RULES = "《中华人民共和国市场主体登记管理条例》第三条、第十九条"
 FOOD_LICENSE = fetched_license("食品经营许可证", "food-business-license")
+# The 食品经营许可证's elements (demo/licenses.py): who from the registry, where and what from the applicant.
+FOOD_LICENSE_FORM = {
+    "type": "object",
+    "properties": {
+        "name": registered("name", "经营者名称", maxLength=200),
+        "legal_representative": registered("legal_representative", "法定代表人（负责人）", maxLength=50),
+        "address": registered("address", "住所", maxLength=200),
+        "premises": {
+            "type": "string",
+            "title": "经营场所",
+            "maxLength": 200,
+            "description": "实际从事食品经营活动的地址，写到门牌号",
+        },
+        "business_form": {
+            "type": "string",
+            "title": "主体业态",
+            "enum": ["食品销售经营者", "餐饮服务经营者", "集中用餐单位食堂"],
+        },
+        "business_items": {
+            "type": "string",
+            "title": "经营项目",
+            "maxLength": 500,
+            "description": "如：预包装食品销售（含冷藏冷冻食品）；热食类食品制售",
+        },
+    },
+    "required": ["name", "legal_representative", "address", "premises", "business_form", "business_items"],
+}
 
+# A registration of a new entity (设立登记) names no license type although it results in a 营业执照: the platform
+# issues a license to the applicant or to an enterprise they already act for, and the new entity is neither yet.
+# The changes of registration name it, and re-issue the enterprise's 营业执照 with the answers.
 # fmt: off
 MARKET_ITEMS = (
     DemoItem(
@@ -51,6 +83,7 @@ MARKET_ITEMS = (
         (applicant("个体工商户变更登记申请书", form="electronic"), BUSINESS_LICENSE, id_card("经营者")),
         "营业执照（个体工商户）",
         handling=("变更名称", "变更经营范围", "变更经营场所", "变更经营者"),
+        form=business_license_form(representative="经营者", address="经营场所"), license_type="business-license",
     ),
     DemoItem(
         MARKET, 3, "个体工商户注销登记", LICENSING,
@@ -85,6 +118,7 @@ MARKET_ITEMS = (
         ),
         "营业执照",
         handling=("名称变更", "住所变更", "法定代表人变更", "注册资本变更", "经营范围变更"),
+        form=business_license_form(), license_type="business-license",
     ),
     DemoItem(
         MARKET, 6, "企业注销登记", LICENSING,
@@ -128,6 +162,7 @@ MARKET_ITEMS = (
         ),
         "食品经营许可证",
         handling=("新办", "变更", "延续", "补办", "注销"),
+        form=FOOD_LICENSE_FORM, license_type="food-business-license",
     ),
     DemoItem(
         MARKET, 9, "食品生产许可", LICENSING,

@@ -43,6 +43,15 @@ MARRIAGE_CERTIFICATE = fetched_license("结婚证", "marriage-certificate")
 POLICE_PORTAL = "“明湖通办”网上办事大厅或户籍所在地公安派出所"
 ASSISTANCE = "《社会救助暂行办法》"
 ASSISTANCE_PLACE = "户籍所在地街道办事处（乡镇人民政府）社会救助窗口，或“明湖通办”网上办事大厅"
+# The 结婚证's elements; the applicant is one spouse (each spouse's certificate is issued to its applicant).
+MARRIAGE_FORM = {
+    "type": "object",
+    "properties": {
+        "spouse_name": {"type": "string", "title": "配偶姓名", "maxLength": 50},
+        "spouse_id_number": {"type": "string", "title": "配偶公民身份号码", "pattern": r"^\d{17}[\dX]$"},
+    },
+    "required": ["spouse_name", "spouse_id_number"],
+}
 FAMILY_DECLARATION = applicant("家庭成员、收入和财产状况申报及家庭经济状况核对授权书", form="electronic")
 
 # fmt: off
@@ -182,6 +191,7 @@ CIVIL_ITEMS = (
             applicant("双方近期半身免冠合影照片", copies=3, form="paper"),
         ),
         "结婚证", online="2", level=COUNTY, place="明湖市婚姻登记中心（滨河路9号）",
+        form=MARRIAGE_FORM, license_type="marriage-certificate",
     ),
     DemoItem(
         CIVIL, 2, "内地居民离婚登记", CONFIRMATION,

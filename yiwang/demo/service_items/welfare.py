@@ -34,6 +34,25 @@ SOCIAL_SECURITY_CARD = fetched_license("社会保障卡", "social-security-card"
 PHOTO = applicant("近期免冠彩色电子照片", form="electronic")
 MEDICAL_INSTITUTION_LICENSE = fetched_license("医疗机构执业许可证", "medical-institution-license")
 MEDICARE_BASIS = f"{INSURANCE_LAW}第二十三条、第二十五条"
+# The 社会保障卡's element the applicant chooses (the card number is the issuer's).
+CARD_FORM = {
+    "type": "object",
+    "properties": {
+        "bank": {
+            "type": "string",
+            "title": "金融账户开户银行",
+            "enum": [
+                "中国工商银行明湖分行",
+                "中国农业银行明湖分行",
+                "中国银行明湖分行",
+                "中国建设银行明湖分行",
+                "明湖农村商业银行",
+            ],
+            "description": "社会保障卡同时是这家银行的借记卡",
+        },
+    },
+    "required": ["bank"],
+}
 
 # fmt: off
 HRSS_ITEMS = (
@@ -43,6 +62,7 @@ HRSS_ITEMS = (
         "在本市参加社会保险或者在本市居住的人员；首次申领可以在合作银行网点即时制卡",
         (ID_CARD, PHOTO, applicant("社会保障卡申领登记表", form="electronic")),
         "社会保障卡", handling=("首次申领", "补领", "换领"),
+        form=CARD_FORM, license_type="social-security-card",
     ),
     DemoItem(
         HRSS, 2, "城乡居民基本养老保险参保登记", PUBLIC_SERVICE,

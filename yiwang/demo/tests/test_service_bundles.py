@@ -19,5 +19,14 @@ def test_the_demo_loads_the_two_bundles(db: Any) -> None:
     }
     assert load_service_bundles() == {"bundles": 2, "created": 0}
     restaurant = bundles.bundle_form(bundles.bundle_get(code="restaurant"))
-    assert restaurant.schema == {}  # the demo's items have no forms
+    # Only 食品经营许可 of the three has a form: the 食品经营许可证's elements, its operator from the registry.
+    assert list(restaurant.schema["properties"]) == [
+        "name",
+        "legal_representative",
+        "address",
+        "premises",
+        "business_form",
+        "business_items",
+    ]
+    assert restaurant.schema["required"] == list(restaurant.schema["properties"])
     assert "食品经营许可申请书" in [material.name for material in restaurant.materials]

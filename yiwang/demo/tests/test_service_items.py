@@ -3,10 +3,13 @@
 import pytest
 
 from yiwang.demo.city import city_plan
+from yiwang.demo.licenses import LICENSE_TYPE_CODES
 from yiwang.demo.service_items import CATALOG, catalog_departments, load_service_items
 from yiwang.demo.services import demo_load
 from yiwang.identity.roles import Role
 from yiwang.services.catalog.selectors import item_guide, item_list, item_search
+
+BUSINESS_LICENSE_TYPE = LICENSE_TYPE_CODES["business-license"]
 
 EXAMPLES = {
     "个体工商户设立登记": ("市场监督管理局", "01"),
@@ -98,7 +101,7 @@ def test_documents_the_government_holds_are_fetched_not_asked_for(catalog):
             if "居民身份证" in material.name and material.source == "registry":
                 assert material.source_reference == "population:id_number"
             if material.name == "营业执照":
-                assert (material.source, material.source_reference) == ("license", "business-license")
+                assert (material.source, material.source_reference) == ("license", BUSINESS_LICENSE_TYPE)
 
 
 def test_limits_visits_and_online_depth_agree(catalog):
