@@ -330,6 +330,7 @@ def _render(
         "conflict": conflict,
         "process_steps": list(application.steps.select_related("department")),
         "fees": list(application.fees.all()),
+        "materials": list(application.materials.filter(superseded_at__isnull=True).order_by("uploaded_at", "pk")),
     }
     return render(request, "services/applications/console/application.html", context, status=status)
 
