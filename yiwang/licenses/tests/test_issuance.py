@@ -19,12 +19,17 @@ from yiwang.licenses.models import License, LicenseStatus, LicenseUse, SealStatu
 from yiwang.licenses.tasks import issue_license
 from yiwang.licenses.tests.conftest import ANSWERS, Licensing, approve, issued, license_type_input
 from yiwang.services.applications import services as application_services
-from yiwang.services.applications.selectors import application_exchange_record
+from yiwang.services.applications.selectors import application_exchange_record, application_license_facts
 from yiwang.services.catalog.services import item_create
-from yiwang.services.models import Application, ApplicationMaterial
 from yiwang.services.tests.factories import item_input
 
 pytestmark = pytest.mark.django_db
+
+
+def _result_license(application_id: int) -> str:
+    facts = application_license_facts(application_id=application_id)
+    assert facts is not None
+    return facts.result_license
 
 
 def test_an_approval_issues_the_license_when_it_commits(
@@ -87,7 +92,7 @@ def test_concurrent_issuers_issue_one_license(licensing: Licensing) -> None:
         thread.join(timeout=60)
     assert len(results) == 3 and len(set(results)) == 1, results
     assert License.objects.filter(application_id=application.pk).count() == 1
-    assert Application.objects.get(pk=application.pk).result_license == results[0]
+    assert _result_license(application.pk) == results[0]
 
 
 def test_without_a_seal_in_use_issuance_waits_and_the_sweep_issues_later(licensing: Licensing) -> None:
@@ -101,7 +106,7 @@ def test_without_a_seal_in_use_issuance_waits_and_the_sweep_issues_later(licensi
     assert not License.objects.exists()
     services.seal_change_status(actor=licensing.admin, seal_pk=licensing.seal.pk, action="reinstate", reason="恢复")
     [identifier] = services.licenses_issue_pending()
-    assert Application.objects.get(pk=application.pk).result_license == identifier
+    assert _result_license(application.pk) == identifier
 
 
 def test_a_special_purpose_seal_named_by_the_type_signs_its_licenses(licensing: Licensing) -> None:
@@ -272,7 +277,7 @@ def test_direct_issuance_checks_elements_and_roles(licensing: Licensing) -> None
 # --- sharing (免提交) ------------------------------------------------------------------------------------------
 
 
-def _reuse_draft(licensing: Licensing, applicant: Any = None) -> tuple[Application, int]:
+def _reuse_draft(licensing: Licensing, applicant: Any = None) -> tuple[Any, int]:
     draft = application_services.application_draft_save(
         actor=applicant or licensing.applicant, task_code=licensing.reuse_item.item.task_code, form_data={}
     )
@@ -286,7 +291,7 @@ def test_the_holder_shares_a_license_as_trust_level_a_and_the_use_is_recorded(li
     services.license_share(
         actor=licensing.applicant, application_id=draft.pk, material_id=material_id, identifier=license.identifier
     )
-    attached = ApplicationMaterial.objects.get(application=draft, material_id=material_id, superseded_at=None)
+    attached = draft.materials.get(material_id=material_id, superseded_at=None)
     assert attached.trust_level == "A" and attached.license_identifier == license.identifier
     assert attached.content_type == "application/pdf" and attached.file.read().startswith(b"%PDF")
     [use] = selectors.license_uses(license=license)
@@ -296,7 +301,7 @@ def test_the_holder_shares_a_license_as_trust_level_a_and_the_use_is_recorded(li
     services.license_share(
         actor=licensing.applicant, application_id=draft.pk, material_id=material_id, identifier=license.identifier
     )
-    assert ApplicationMaterial.objects.filter(application=draft, material_id=material_id).count() == 2
+    assert draft.materials.filter(material_id=material_id).count() == 2
 
 
 def test_sharing_refuses_what_is_not_yours_not_asked_or_not_valid(licensing: Licensing) -> None:
@@ -329,7 +334,7 @@ def test_sharing_refuses_what_is_not_yours_not_asked_or_not_valid(licensing: Lic
         services.license_share(
             actor=licensing.applicant, application_id=draft.pk, material_id=material_id, identifier=license.identifier
         )
-    assert not ApplicationMaterial.objects.filter(application=draft).exists()
+    assert not draft.materials.exists()
     assert not LicenseUse.objects.exists()
 
 

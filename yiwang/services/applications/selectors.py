@@ -299,10 +299,13 @@ def application_license_facts(*, application_id: int) -> LicenseFacts | None:
     )
 
 
-def applications_awaiting_license(*, limit: int = 200) -> list[int]:
-    """Approved applications whose item issues a license that has not been issued yet, oldest first."""
+def applications_awaiting_license(*, limit: int = 200, days: int = 30) -> list[int]:
+    """Approved applications, concluded in the last `days` days, whose item issues a license that has not been
+    issued yet, oldest first. Older ones are left to the department (a license that could not be issued for a
+    month needs a person, not another retry)."""
+    since = timezone.now() - datetime.timedelta(days=days)
     return list(
-        Application.objects.filter(status__in=APPROVED, result_license="")
+        Application.objects.filter(status__in=APPROVED, result_license="", concluded_at__gte=since)
         .exclude(item_version__result_license_type="")
         .order_by("concluded_at", "pk")
         .values_list("pk", flat=True)[:limit]
