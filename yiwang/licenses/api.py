@@ -11,7 +11,6 @@ import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -22,7 +21,7 @@ from yiwang.identity.roles import UserKind
 from yiwang.identity.selectors import enterprise_get_by_code, user_find_by_id_number
 from yiwang.licenses import selectors, services
 from yiwang.licenses.documents import LicenseFileError, Verdict, read_license_file
-from yiwang.licenses.models import License, LicenseStatus, LicenseType, Seal
+from yiwang.licenses.models import License, LicenseType, Seal
 from yiwang.licenses.rendering import license_pdf
 
 router = Router(tags=["licenses"])
@@ -172,14 +171,6 @@ def _verdict(verdict: Verdict) -> dict[str, Any]:
     return {**verdict.as_json(), "license": public.__dict__ if public else None}
 
 
-def _state(license: License) -> str:
-    if license.status == LicenseStatus.REVOKED:
-        return "revoked"
-    if license.valid_until is not None and license.valid_until < timezone.localdate():
-        return "expired"
-    return "valid"
-
-
 def _license(license: License) -> dict[str, Any]:
     return {
         "identifier": license.identifier,
@@ -190,7 +181,7 @@ def _license(license: License) -> dict[str, Any]:
         "issued_at": license.issued_at,
         "valid_from": license.valid_from,
         "valid_until": license.valid_until,
-        "state": _state(license),
+        "state": selectors.license_state(license).value,
         "application_number": read_license_file(license.document).data.get("application"),
     }
 
