@@ -1,4 +1,5 @@
-"""The built-in registries: population (人口), legal entities (法人) and macro-economic indicators (宏观经济).
+"""The built-in registries: population (人口), legal entities (法人), macro-economic indicators (宏观经济) and
+e-licenses (电子证照, kept by the licenses app and shared for verification only).
 
 Their slugs, element codes and headers are stable: departments' files and other apps rely on them.
 """
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 POPULATION = "population"
 LEGAL_ENTITIES = "legal-entities"
 INDICATORS = "indicators"
+E_LICENSES = "e-licenses"
 
 SEXES = ["男", "女", "未知的性别", "未说明的性别"]
 # GB/T 3304 names of China's ethnic groups, and the two special entries of the standard.
@@ -22,6 +24,13 @@ ETHNICITIES = [
     "外国血统中国籍人士",
 ]  # fmt: skip
 REGISTRATION_STATES = ["存续", "在业", "吊销", "注销", "迁入", "迁出", "停业", "清算"]
+LICENSE_VALID, LICENSE_REVOKED = "有效", "已撤销"
+LICENSE_STATES = [LICENSE_VALID, LICENSE_REVOKED]
+
+# Sharing of the built-ins (SharingMethod values; this module stays free of models so any app may read it).
+API_AND_VERIFICATION = ("api", "verification")
+VERIFICATION_ONLY = ("verification",)
+SHARED_ON_DUTY = "仅向依法履行职责需要的部门共享，敏感字段脱敏。"
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,8 @@ class RegistryDefinition:
     update_cycle: str
     elements: tuple[ElementDefinition, ...]
     source_department_name: str
+    sharing_methods: tuple[str, ...] = API_AND_VERIFICATION
+    sharing_condition: str = SHARED_ON_DUTY
 
 
 BUILTIN_REGISTRIES = (
@@ -136,6 +147,30 @@ BUILTIN_REGISTRIES = (
             ElementDefinition("value", "指标值", "decimal", True),
             ElementDefinition("unit", "计量单位", "string", length=20),
             ElementDefinition("source", "数据来源", "string", length=100),
+        ),
+    ),
+    RegistryDefinition(
+        slug=E_LICENSES,
+        code="1-05-001",
+        name="电子证照库",
+        category=("1 基础信息资源", "05 电子证照", "001 电子证照基础信息"),
+        summary="本市各部门颁发的电子证照的标识、持证主体、颁发机构、有效期和状态，证照标识为主键；由证照系统在颁发和撤销时推送。",
+        update_cycle="realtime",
+        # The platform runs the license library for every issuing department (the licenses app pushes it).
+        source_department_name="政务服务和大数据管理局",
+        sharing_methods=VERIFICATION_ONLY,
+        sharing_condition="仅供核验：依法履行职责需要的部门凭授权核验证照标识、持证主体和证照状态是否相符，不提供证照数据。",
+        elements=(
+            ElementDefinition("identifier", "证照标识", "string", True, 120, is_key=True),
+            ElementDefinition("type_code", "证照类型代码", "string", True, 21),
+            ElementDefinition("type_name", "证照名称", "string", True, 100),
+            ElementDefinition("holder_name", "持证主体名称", "string", True, 200, sensitive=True),
+            # A person's ID number or an organisation's credit code: neither identifier type takes both.
+            ElementDefinition("holder_code", "持证主体代码", "string", True, 18, sensitive=True, lookup=True),
+            ElementDefinition("issuer_code", "颁发机构代码", "string", True, 18),
+            ElementDefinition("issued_on", "颁发日期", "date", True),
+            ElementDefinition("valid_until", "有效期至", "date"),  # empty: 长期
+            ElementDefinition("status", "证照状态", "enum", True, enumeration=LICENSE_STATES),
         ),
     ),
 )

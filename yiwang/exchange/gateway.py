@@ -294,7 +294,9 @@ gateway = NinjaAPI(
         "Signed access to the city's registries (一网通享). Every request carries X-App-Key, X-Timestamp, "
         "X-Nonce and X-Signature (HMAC-SM3, see docs/exchange-signing.md), X-User-Id and X-Purpose, and "
         "optionally X-Case-Ref. Only granted elements are returned; sensitive ones are masked unless the grant "
-        "allows clear text. Errors are RFC 7807 problem documents with `detail` in Chinese and `detail_en` in English."
+        "allows clear text. A resource shared for verification only (such as `e-licenses`) answers `verify` alone; "
+        "its other operations are refused with 403 `verification_only`. Errors are RFC 7807 problem documents with "
+        "`detail` in Chinese and `detail_en` in English."
     ),
     urls_namespace="gateway",
     auth=SignedRequest(),
@@ -431,6 +433,12 @@ def _access(request: HttpRequest, slug: str, operation: str, *, asked: list[str]
         raise GatewayRefusal(404, "unknown_resource", _("No published resource has this name."))
     call.resource_id = resource.shared.schema.resource_id
     call.provider_department_id = resource.shared.source_department_id
+    if resource.shared.verification_only and operation != "verify":
+        raise GatewayRefusal(
+            403,
+            "verification_only",
+            _("This resource is shared for verification only: use verify; it gives out no records."),
+        )
     grants: list[ActiveGrant] = _grants.get(
         (consumer.id, call.resource_id), lambda: _load_grants(consumer.id, resource.shared.schema.resource_id)
     )

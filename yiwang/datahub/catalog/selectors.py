@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from yiwang.core.errors import NotFound
 from yiwang.core.search import search_terms
 from yiwang.datahub.catalog.schema import ElementSpec, ResourceSchema
-from yiwang.datahub.models import Resource, ResourceStatus, ResourceVersion
+from yiwang.datahub.models import Resource, ResourceStatus, ResourceVersion, SharingMethod
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,7 @@ class SharedResource:
     sharing_type: str
     sharing_condition: str
     sharing_methods: tuple[str, ...]
+    verification_only: bool = False  # shared by verification alone: values are checked, never handed out
 
 
 def shared_resource(*, slug: str) -> SharedResource:
@@ -176,6 +177,7 @@ def shared_resource(*, slug: str) -> SharedResource:
         sharing_type=resource.sharing_type,
         sharing_condition=resource.sharing_condition,
         sharing_methods=tuple(resource.sharing_methods or ()),
+        verification_only=set(resource.sharing_methods or ()) == {SharingMethod.VERIFICATION},
     )
 
 

@@ -434,8 +434,8 @@ def registries_ensure(*, actor: Actor | None = None) -> list[Resource]:
     """Create and publish the built-in registries that are missing; assign sources by department name.
 
     The source department (and the authoritative source of every element) is the department named in the
-    definition when it exists (公安局, 市场监督管理局, 统计局); otherwise it stays unassigned and the registry
-    waits for the platform administrator.
+    definition when it exists (公安局, 市场监督管理局, 统计局, 政务服务和大数据管理局); otherwise it stays
+    unassigned and the registry waits for the platform administrator.
     """
     created = []
     for definition in BUILTIN_REGISTRIES:
@@ -465,8 +465,8 @@ def registries_ensure(*, actor: Actor | None = None) -> list[Resource]:
                         summary=definition.summary,
                         format="数据库",
                         sharing_type=SharingType.CONDITIONAL,
-                        sharing_condition="仅向依法履行职责需要的部门共享，敏感字段脱敏。",
-                        sharing_methods=[SharingMethod.API, SharingMethod.VERIFICATION],
+                        sharing_condition=definition.sharing_condition,
+                        sharing_methods=list(definition.sharing_methods),
                         openness=Openness.NONE,
                         update_cycle=definition.update_cycle,
                         builtin=True,

@@ -321,7 +321,7 @@ def test_the_abbreviation_of_social_insurance_finds_it(client_for, catalog):
 
 def test_what_each_role_sees_in_the_list(client_for):
     clerk = _rows(client_for("staff").get(BASE).content.decode())
-    assert set(clerk) == {"population", "legal-entities", "indicators"}
+    assert set(clerk) == {"population", "legal-entities", "indicators", "e-licenses"}
     own = _rows(client_for("data_admin").get(BASE).content.decode())
     assert {"household", "vehicles"} <= set(own)
     other = _rows(client_for("data_admin_other").get(BASE).content.decode())
