@@ -330,6 +330,7 @@ YIWANG_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("yiwang.services.tasks.fire_process_timers", 60),
     ("yiwang.services.tasks.recompute_application_deadlines", 86400),
     ("yiwang.licenses.tasks.issue_pending_licenses", 300),
+    ("yiwang.licenses.tasks.sweep_licenses_to_exchange", 600),
 ]
 
 # --- logging: never personal data ------------------------------------------------------

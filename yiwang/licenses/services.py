@@ -24,7 +24,7 @@ from yiwang.core.crypto import blind_index, sm2_generate_key_pair, sm3_hex
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, lazy_format
 from yiwang.identity.roles import Role, UserKind
 from yiwang.identity.selectors import can_act_for, enterprise_get, user_get
-from yiwang.licenses import ses
+from yiwang.licenses import exchange_feed, ses
 from yiwang.licenses.documents import LICENSE_FORMAT, Verdict, data_digest, license_file_bytes
 from yiwang.licenses.identifiers import InvalidLicenseIdentifier, compose_identifier, new_serial, validate_type_code
 from yiwang.licenses.keys import MAKER_SUBJECT, maker_key, seal_key, seal_maker
@@ -516,6 +516,7 @@ def _issue(
             "data_sm3": issued.data_sm3,
         },
     )
+    exchange_feed.schedule(issued.pk)
     return issued
 
 
@@ -635,6 +636,7 @@ def _revoke(license: License, *, actor: Any, reason: str) -> License:
         object_id=license.pk,
         changes={"identifier": license.identifier, "reason": reason},
     )
+    exchange_feed.schedule(license.pk)
     return license
 
 
