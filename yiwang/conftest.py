@@ -39,6 +39,15 @@ def next_credit_code(prefix: str = "91419802") -> str:
     return compose_credit_code(prefix + body)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _api_schemas_built_before_any_frozen_clock() -> None:
+    """Build the URL map, and with it every API's pydantic schemas (the main API and the gateway's), before a test
+    freezes the clock: under freezegun `datetime.date` is another class, which pydantic cannot make a schema of."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - evaluated for its side effect
+
+
 @pytest.fixture(autouse=True)
 def _english_outside_requests() -> Iterator[None]:
     """Service messages asserted in tests read in English; pages still follow each request's language."""

@@ -16,16 +16,6 @@ from yiwang.services.catalog.services import MaterialInput
 from yiwang.services.models import ItemVersion
 from yiwang.services.tests.factories import draft_item, published_item
 
-
-@pytest.fixture(scope="session", autouse=True)
-def _api_schemas_built_before_any_frozen_clock() -> None:
-    """Build the URL map, and with it the API's pydantic schemas, before a test freezes the clock: under
-    freezegun `datetime.date` is another class, which pydantic cannot make a schema of."""
-    from django.urls import get_resolver
-
-    get_resolver().url_patterns  # noqa: B018 - evaluated for its side effect
-
-
 # The roles of the services' authorization matrices: "staff" is a clerk of 公安局, "item_admin" its item
 # administrator; "staff_other" and "item_admin_other" the same of 民政局; "admin" a platform administrator.
 ROLES = ["anonymous", "citizen", "agent", "staff", "staff_other", "item_admin", "item_admin_other", "admin"]
