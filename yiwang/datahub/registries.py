@@ -24,8 +24,8 @@ ETHNICITIES = [
     "外国血统中国籍人士",
 ]  # fmt: skip
 REGISTRATION_STATES = ["存续", "在业", "吊销", "注销", "迁入", "迁出", "停业", "清算"]
-LICENSE_VALID, LICENSE_REVOKED = "有效", "已撤销"
-LICENSE_STATES = [LICENSE_VALID, LICENSE_REVOKED]
+LICENSE_VALID, LICENSE_REVOKED, LICENSE_EXPIRED = "有效", "已撤销", "已过期"
+LICENSE_STATES = [LICENSE_VALID, LICENSE_REVOKED, LICENSE_EXPIRED]
 
 # Sharing of the built-ins (SharingMethod values; this module stays free of models so any app may read it).
 API_AND_VERIFICATION = ("api", "verification")

@@ -1,10 +1,11 @@
 """The exchange's license library (电子证照库, the data hub's built-in registry `e-licenses`), kept by this app.
 
-Every license has one row there: identifier, type, holder, issuer, dates and status (有效 / 已撤销). Issuance and
-revocation call `schedule`, which pushes the licenses changed in the transaction through the data hub's pipeline
-once it commits (one task per transaction); a sweep every ten minutes pushes what changed since the previous
-successful sweep, so a lost task is repaired. Pushing a license again is harmless: the merge keeps unchanged
-values, and rows the registry already received are a `duplicate` batch that changes nothing.
+Every license has one row there: identifier, type, holder, issuer, dates and status (有效 / 已撤销 / 已过期).
+Issuance and revocation call `schedule`, which pushes the licenses changed in the transaction through the data
+hub's pipeline once it commits (one task per transaction); a sweep every ten minutes pushes what changed since
+the previous successful sweep — licenses that expired since then included —, so a lost task is repaired and an
+expiry reaches the library on the day after the last day. Pushing a license again is harmless: the merge keeps
+unchanged values, and rows the registry already received are a `duplicate` batch that changes nothing.
 
 Consumer systems only verify these rows through the exchange gateway (the resource is shared for verification
 only); nothing here reads them back.
@@ -24,7 +25,7 @@ from django.utils import timezone
 
 from yiwang.datahub.catalog.selectors import resource_schema
 from yiwang.datahub.ingestion.pipeline import IngestResult, ingest_rows
-from yiwang.datahub.registries import E_LICENSES, LICENSE_REVOKED, LICENSE_VALID
+from yiwang.datahub.registries import E_LICENSES, LICENSE_EXPIRED, LICENSE_REVOKED, LICENSE_VALID
 from yiwang.licenses.identifiers import InvalidLicenseIdentifier, validate_identifier
 from yiwang.licenses.models import License, LicenseStatus
 
@@ -36,7 +37,6 @@ SWEPT_AT = "licenses:exchange-feed:swept-at"  # start of the last successful swe
 # A change is dated when its transaction began, but seen only once it commits: the sweep looks back this much
 # further than its previous start, so a transaction still open then is not missed.
 SWEEP_OVERLAP = datetime.timedelta(minutes=15)
-STATUS_NAMES = {LicenseStatus.VALID: LICENSE_VALID, LicenseStatus.REVOKED: LICENSE_REVOKED}
 
 
 # --- after commit: one task per transaction ----------------------------------------------------------------------
@@ -72,6 +72,14 @@ def schedule(license_id: int) -> None:
 # --- the push ----------------------------------------------------------------------------------------------------
 
 
+def _status(license: License, today: datetime.date) -> str:
+    if license.status == LicenseStatus.REVOKED:
+        return LICENSE_REVOKED
+    if license.valid_until is not None and license.valid_until < today:
+        return LICENSE_EXPIRED
+    return LICENSE_VALID
+
+
 def license_row(license: License) -> dict[str, str]:
     """A license as its row of the license library (element code → value; an empty value for 长期)."""
     try:
@@ -87,7 +95,7 @@ def license_row(license: License) -> dict[str, str]:
         "issuer_code": issuer_code,
         "issued_on": timezone.localdate(license.issued_at).isoformat(),
         "valid_until": license.valid_until.isoformat() if license.valid_until else "",
-        "status": STATUS_NAMES[LicenseStatus(license.status)],
+        "status": _status(license, timezone.localdate()),
     }
 
 
@@ -126,10 +134,16 @@ def licenses_push(*, license_ids: Iterable[int]) -> list[IngestResult]:
 
 
 def licenses_changed_since(since: datetime.datetime | None) -> list[int]:
-    """Ids of the licenses issued or revoked at or after `since` (every license when None)."""
+    """Ids of the licenses issued or revoked at or after `since`, or expired since the day before it (every
+    license when None)."""
     queryset = License.objects.all()
     if since is not None:
-        queryset = queryset.filter(Q(issued_at__gte=since) | Q(revoked_at__gte=since))
+        expired = Q(
+            valid_until__lt=timezone.localdate(),
+            valid_until__gte=timezone.localdate(since) - datetime.timedelta(days=1),
+            status=LicenseStatus.VALID,
+        )
+        queryset = queryset.filter(Q(issued_at__gte=since) | Q(revoked_at__gte=since) | expired)
     return list(queryset.order_by("pk").values_list("pk", flat=True))
 
 

@@ -13,6 +13,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from freezegun import freeze_time
 
 from yiwang.datahub.catalog.selectors import shared_resource
 from yiwang.datahub.registries import E_LICENSES
@@ -77,7 +78,7 @@ def test_the_license_library_is_a_builtin_shared_for_verification_only(exchange:
     assert [element.code for element in shared.schema.key_elements] == ["identifier"]
     holder_code = shared.schema.element("holder_code")
     assert (holder_code.sensitive, holder_code.lookup, holder_code.data_type) == (True, True, "string")
-    assert shared.schema.element("status").enumeration == ("有效", "已撤销")
+    assert shared.schema.element("status").enumeration == ("有效", "已撤销", "已过期")
     assert not shared_resource(slug="population").verification_only
 
 
@@ -167,3 +168,21 @@ def test_pushing_again_changes_nothing(verifier: GatewayClient, licensing: Licen
     assert [(item.status, item.accepted) for item in first] == [("committed", 1)]
     assert [(item.status, item.accepted) for item in again] == [("duplicate", 0)]
     assert exchange_feed.licenses_push(license_ids=[]) == []
+
+
+def test_an_expiry_reaches_the_library_with_the_next_sweep(verifier: GatewayClient, licensing: Licensing) -> None:
+    license = issued(licensing)
+    today = timezone.localdate()
+    License.objects.filter(pk=license.pk).update(valid_until=today)  # its last day is today
+    holder_code = licensing.applicant.id_number
+    exchange_feed.licenses_push(license_ids=[license.pk])
+    assert _verify(verifier, license, holder_code=holder_code, status="有效").data["matched"] is True
+    exchange_feed.licenses_sweep()  # the mark: today
+    tomorrow = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time(4), tzinfo=datetime.UTC)
+    with freeze_time(tomorrow):
+        assert exchange_feed.licenses_sweep() == 1  # expired since the last sweep
+        assert _verify(verifier, license, holder_code=holder_code, status="已过期").data["matched"] is True
+        assert _verify(verifier, license, holder_code=holder_code, status="有效").data["matched"] is False
+    with freeze_time(tomorrow + datetime.timedelta(days=2)):
+        exchange_feed.licenses_sweep()  # (within a day of the previous sweep's mark: pushed again, harmless)
+        assert exchange_feed.licenses_sweep() == 0  # long expired: not pushed again and again
