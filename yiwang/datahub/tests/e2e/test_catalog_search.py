@@ -14,7 +14,7 @@ def test_a_data_administrator_finds_the_population_registry_by_a_two_character_s
 ):
     sign_in(registries["police_data_admin"], CATALOG)
     rows = page.locator("main table tbody tr")
-    expect(rows.locator("th a")).to_have_text(["人口基础信息", "法人单位基础信息", "宏观经济指标"])
+    expect(rows.locator("th a")).to_have_text(["人口基础信息", "法人单位基础信息", "电子证照库", "宏观经济指标"])
 
     page.fill("#catalog-q", "户籍")
     page.click("main form[role=search] button[type=submit]")
