@@ -320,7 +320,7 @@ def share(request: HttpRequest, payload: ShareIn) -> Any:
 def type_save(request: HttpRequest, payload: LicenseTypeIn) -> Any:
     seal_pk = None
     if payload.seal_id:
-        seal_pk = Seal.objects.filter(seal_id=payload.seal_id).values_list("pk", flat=True).first()
+        seal_pk = selectors.seal_pk_by_code(seal_id=payload.seal_id)
         if seal_pk is None:
             raise ValidationFailed(_("No seal has this code."), field="seal_id")
     saved = services.license_type_save(
@@ -354,7 +354,7 @@ def seal_create(request: HttpRequest, payload: SealIn) -> Any:
     "/seals/{seal_id}/status", response=SealOut, auth=session_or_bearer, summary="Suspend, reinstate or revoke a seal"
 )
 def seal_status(request: HttpRequest, seal_id: str, payload: SealStatusIn) -> Any:
-    seal_pk = Seal.objects.filter(seal_id=seal_id).values_list("pk", flat=True).first()
+    seal_pk = selectors.seal_pk_by_code(seal_id=seal_id)
     if seal_pk is None:
         raise NotFound(_("No seal has this code."), field="seal_id")
     services.seal_change_status(actor=_user(request), seal_pk=seal_pk, action=payload.action, reason=payload.reason)

@@ -242,6 +242,12 @@ def seal_get(*, seal_pk: int) -> Seal:
     return found
 
 
+def seal_pk_by_code(*, seal_id: str) -> int | None:
+    """The row of the seal with this code (esID), or None."""
+    found: int | None = Seal.objects.filter(seal_id=seal_id).values_list("pk", flat=True).first()
+    return found
+
+
 def seal_picture(*, seal_id: str) -> bytes | None:
     """A seal's picture (public: it is printed on every license)."""
     found = Seal.objects.filter(seal_id=seal_id).values_list("picture", flat=True).first()
