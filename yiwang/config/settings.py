@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "yiwang.datahub",
     "yiwang.exchange",
     "yiwang.services",
+    "yiwang.cases",
     "yiwang.licenses",
     "yiwang.demo",
     "django_otp",

@@ -1,0 +1,1 @@
+"""The cases app's pages: the console (operators, dispatchers, units, grid workers) and the portal."""
