@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
+from yiwang.cases.api import router as cases_router
 from yiwang.core.api import router as core_router
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, YiwangError
 from yiwang.datahub.api import router as datahub_router
@@ -37,6 +38,7 @@ api.add_router("/services", bundles_router)
 api.add_router("/services", ratings_router)
 api.add_router("/services", process_router)
 api.add_router("/licenses", licenses_router)
+api.add_router("/cases", cases_router)
 
 PROBLEM = "application/problem+json"
 

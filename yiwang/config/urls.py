@@ -22,6 +22,8 @@ urlpatterns = [
     path("console/datahub/", include("yiwang.datahub.urls")),
     path("", include("yiwang.exchange.urls")),
     path("", include("yiwang.licenses.urls")),
+    path("", include("yiwang.cases.urls")),
+    path("open311/v2/", include("yiwang.cases.open311.urls")),
     path("", include("yiwang.services.urls")),
     path("", include("yiwang.web.urls")),
 ]

@@ -401,6 +401,8 @@ _STAFF_NAMES = (
     "易欣",
     "冯雪",
     "曹阳",
+    "欧阳娜",
+    "夏雨",
 )
 
 
@@ -437,6 +439,8 @@ def _staff(city: tuple[District, ...]) -> tuple[StaffPlan, ...]:
     ]
     # 民政局's collective review (集体审议) of 最低生活保障 is a countersign of three approvers (its BPMN process).
     rows += [(f"approver{number}.civil", "民政局", (Role.APPROVER,), "分管副局长") for number in (2, 3)]
+    # The hotline's operators take calls (话务员); the dispatcher above routes them (派单员).
+    rows += [("operator", "12345热线中心", (Role.OPERATOR,), "话务员")]
     if len(rows) > len(_STAFF_NAMES):  # pragma: no cover - a guard for whoever adds accounts
         raise ValueError("add names to _STAFF_NAMES for the new staff accounts")
     return tuple(

@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     CLERK = "clerk", _("Window clerk")
     REVIEWER = "reviewer", _("Reviewer")
     APPROVER = "approver", _("Approver")
+    OPERATOR = "operator", _("Hotline operator")
     DISPATCHER = "dispatcher", _("Dispatcher")
     HANDLER = "handler", _("Case handler")
     GRID_WORKER = "grid_worker", _("Grid worker")
