@@ -1,0 +1,251 @@
+"""After the handling: follow-up (回访) and reopening (重办), merging duplicates (并单), escalation (督办) and the
+sweep that warns and escalates late cases."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from yiwang.cases.models import (
+    OPEN_STATUSES,
+    AssignmentRole,
+    AssignmentStatus,
+    Case,
+    CaseEvent,
+    CaseFollowUp,
+    CaseStatus,
+    Escalation,
+    EventKind,
+    Satisfaction,
+)
+from yiwang.cases.services.access import OVERSIGHT_ROLES, is_dispatcher, is_staff, require_hotline
+from yiwang.cases.services.clock import working_days_late
+from yiwang.cases.services.common import locked_case, require_status, required_text, step
+from yiwang.cases.services.handling import clock_for, max_reopens
+from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
+from yiwang.identity.roles import UserKind
+
+MAX_ESCALATION_LEVEL = 3
+
+
+def case_follow_up(*, actor: Any, case_id: int, resolved: bool, satisfaction: str, note: str = "") -> CaseFollowUp:
+    """回访: the reporter's verdict on a concluded case; 'not satisfied' reopens it (重办) with the same lead unit."""
+    if satisfaction not in Satisfaction.values:
+        raise ValidationFailed(_("Choose how satisfied the reporter is."), field="satisfaction")
+    with transaction.atomic():
+        case = locked_case(case_id)
+        is_reporter = (
+            actor is not None
+            and getattr(actor, "kind", None) == UserKind.CITIZEN
+            and case.reporter_id is not None
+            and case.reporter_id == actor.pk
+        )
+        if not is_reporter:
+            require_hotline(actor)
+        require_status(case, CaseStatus.CONCLUDED)
+        now = timezone.now()
+        follow_up = CaseFollowUp.objects.create(
+            case=case,
+            resolved=resolved,
+            satisfaction=satisfaction,
+            note=note.strip()[:2000],
+            by=actor if getattr(actor, "pk", None) else None,
+            at=now,
+            lead_department_id=case.lead_department_id,
+        )
+        label = Satisfaction(satisfaction).label
+        text = f"{_('Resolved') if resolved else _('Not resolved')}，{label}" + (
+            f"\n{note.strip()}" if note.strip() else ""
+        )
+        step(
+            case,
+            kind=EventKind.FOLLOWED_UP,
+            actor=actor,
+            text=text,
+            data={"resolved": resolved, "satisfaction": satisfaction, "online": is_reporter},
+            public=True,
+        )
+        if satisfaction == Satisfaction.UNSATISFIED and case.reopen_count < max_reopens():
+            _reopen(case, actor=actor, reason=note.strip() or str(_("The reporter is not satisfied")))
+        else:
+            case.status, case.closed_at = CaseStatus.CLOSED, now
+            case.save(update_fields=["status", "closed_at"])
+            case.merged_cases.update(closed_at=now)
+    return follow_up
+
+
+def _reopen(case: Case, *, actor: Any, reason: str) -> None:
+    """重办: back to the same lead unit with a new time limit; a case concluded by the hotline goes back to dispatch."""
+    now = timezone.now()
+    case.reopen_count += 1
+    case.concluded_at = None
+    case.escalation_level = 0
+    lead = None
+    if case.lead_department_id is not None:
+        lead = case.assignments.filter(role=AssignmentRole.LEAD, department_id=case.lead_department_id).last()
+    if lead is None:
+        case.status = CaseStatus.RECEIVED
+        case.concluded_directly = case.resolved_on_spot = False
+        case.save()
+        step(case, kind=EventKind.REOPENED, actor=actor, text=reason, data={"to": None}, public=True)
+        return
+    clock = clock_for(case, now)
+    lead.active, lead.status, lead.signed_at, lead.signed_by = True, AssignmentStatus.WAITING, None, None
+    lead.sign_due_at, lead.dispatched_at, lead.replied_at = clock.sign_due_at, now, None
+    lead.save()
+    case.status = CaseStatus.DISPATCHED
+    case.signed_at = None
+    case.sign_due_at, case.due_at, case.warn_at = clock.sign_due_at, clock.due_at, clock.warn_at
+    case.save()
+    step(
+        case,
+        kind=EventKind.REOPENED,
+        actor=actor,
+        text=reason,
+        data={"to": case.lead_department_id, "due_at": clock.due_at.isoformat()},
+        public=True,
+        department_id=None,
+    )
+
+
+def case_merge(*, actor: Any, case_id: int, into_case_id: int, note: str = "") -> Case:
+    """并单: a duplicate joins the main case; it is handled once and its reporter gets the main case's answer."""
+    require_hotline(actor)
+    if case_id == into_case_id:
+        raise ValidationFailed(_("A case cannot be merged into itself."), field="into_case_id")
+    with transaction.atomic():
+        first, second = sorted([case_id, into_case_id])
+        locked = {first: locked_case(first), second: locked_case(second)}  # always in the same order: no deadlock
+        case, main = locked[case_id], locked[into_case_id]
+        require_status(case, CaseStatus.RECEIVED, CaseStatus.DISPATCHED)
+        if main.status == CaseStatus.MERGED:
+            raise Conflict(_("Case %(number)s was itself merged: merge into its main case.") % {"number": main.number})
+        if case.merged_cases.exists():
+            raise Conflict(_("Other cases were merged into this one: merge the other way round."))
+        case.assignments.filter(active=True).update(active=False, status=AssignmentStatus.CLOSED)
+        case.status, case.merged_into = CaseStatus.MERGED, main
+        if main.status in (CaseStatus.CONCLUDED, CaseStatus.CLOSED):
+            case.reply, case.concluded_at = main.reply, main.concluded_at
+        case.save()
+        step(
+            case,
+            kind=EventKind.MERGED,
+            actor=actor,
+            text=str(_("Merged into %(number)s") % {"number": main.number})
+            + (f"\n{note.strip()}" if note.strip() else ""),
+            data={"into": main.number},
+            public=True,
+        )
+        step(
+            main,
+            kind=EventKind.MERGED,
+            actor=actor,
+            text=str(_("%(number)s merged into this case") % {"number": case.number}),
+            data={"merged": case.number},
+        )
+    return case
+
+
+def case_escalate(*, actor: Any, case_id: int, reason: str) -> Escalation:
+    """督办 by hand: a dispatcher, supervisor or leader raises the case's escalation by one level."""
+    if not (is_dispatcher(actor) or (is_staff(actor) and actor.role_set & OVERSIGHT_ROLES)):
+        raise PermissionDenied(_("Only dispatchers, supervisors and leaders escalate cases."))
+    reason_text = required_text(reason, field="reason", label=_("The reason"), maximum=2000)
+    with transaction.atomic():
+        case = locked_case(case_id)
+        require_status(case, *OPEN_STATUSES)
+        if actor.role_set & OVERSIGHT_ROLES and not is_dispatcher(actor):
+            from yiwang.cases.selectors import case_visible
+
+            if case_visible(actor, case.pk) is None:
+                raise PermissionDenied(_("This case is outside your oversight."))
+        if case.escalation_level >= MAX_ESCALATION_LEVEL:
+            raise Conflict(_("The case is already escalated to the highest level."))
+        return _escalate(case, level=case.escalation_level + 1, reason=reason_text, actor=actor)
+
+
+def _escalate(case: Case, *, level: int, reason: str, actor: Any) -> Escalation:
+    escalation = Escalation.objects.create(
+        case=case,
+        department_id=case.lead_department_id,
+        level=level,
+        reason=reason,
+        by=actor if getattr(actor, "pk", None) else None,
+    )
+    case.escalation_level = level
+    case.save(update_fields=["escalation_level"])
+    step(case, kind=EventKind.ESCALATED, actor=actor, text=reason, data={"level": level}, department_id=None)
+    from yiwang.cases.tasks import notify_escalation
+
+    transaction.on_commit(lambda: notify_escalation.enqueue(escalation_id=escalation.pk))
+    return escalation
+
+
+def escalation_step_days() -> int:
+    """Working days late per further level of escalation (level 1 the day after the limit)."""
+    return max(1, int(getattr(settings, "YIWANG_CASES_ESCALATION_STEP_DAYS", 2)))
+
+
+def escalation_level_for(days_late: int) -> int:
+    """Level 1 once late, one more every `escalation_step_days` working days, at most 3."""
+    if days_late <= 0:
+        return 0
+    return min(MAX_ESCALATION_LEVEL, 1 + (days_late - 1) // escalation_step_days())
+
+
+@dataclass(frozen=True)
+class WatchResult:
+    warned: int
+    escalated: int
+
+
+def cases_watch_deadlines(*, now: datetime.datetime | None = None) -> WatchResult:
+    """Warn cases near their limit (once) and escalate late ones level by level; run by the worker every 15 minutes."""
+    now = now or timezone.now()
+    warned = escalated = 0
+    open_cases = Case.objects.filter(status__in=OPEN_STATUSES, due_at__isnull=False)
+    warned_already = CaseEvent.objects.filter(case=OuterRef("pk"), kind=EventKind.WARNED, at__gte=OuterRef("warn_at"))
+    near = open_cases.filter(warn_at__lte=now, due_at__gte=now).exclude(Exists(warned_already))
+    for case_id in near.values_list("pk", flat=True):
+        with transaction.atomic():
+            case = locked_case(case_id)
+            if case.status not in OPEN_STATUSES or case.warn_at is None or case.warn_at > now:
+                continue
+            if case.events.filter(kind=EventKind.WARNED, at__gte=case.warn_at).exists():
+                continue
+            step(
+                case,
+                kind=EventKind.WARNED,
+                actor=None,
+                text=str(
+                    _("Conclude by %(due)s") % {"due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M")}
+                ),
+                department_id=case.lead_department_id,
+            )
+            warned += 1
+    for case_id in open_cases.filter(due_at__lt=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            case = locked_case(case_id)
+            if case.status not in OPEN_STATUSES or case.due_at is None:
+                continue
+            days_late = working_days_late(case.due_at, now)
+            level = escalation_level_for(max(days_late, 1))
+            if level <= case.escalation_level:
+                continue
+            _escalate(
+                case,
+                level=level,
+                reason=str(_("%(days)d working days past the time limit") % {"days": days_late})
+                if days_late
+                else str(_("Past the time limit")),
+                actor=None,
+            )
+            escalated += 1
+    return WatchResult(warned=warned, escalated=escalated)

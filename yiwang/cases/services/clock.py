@@ -1,0 +1,64 @@
+"""Time limits of a case in working days, turned into times: the end of the n-th working day, Beijing time."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from yiwang.core.calendar.selectors import CalendarSnapshot, calendar_add_working_days, calendar_count_working_days
+
+
+@dataclass(frozen=True)
+class CaseClock:
+    """When a case must be signed for and concluded, and from when it is near its limit."""
+
+    sign_due_at: datetime.datetime
+    due_at: datetime.datetime
+    warn_at: datetime.datetime
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """23:59:59 of `day` in the platform's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
+
+
+def start_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def working_days_after(
+    moment: datetime.datetime, days: int, *, snapshot: CalendarSnapshot | None = None
+) -> datetime.datetime:
+    """The end of the `days`-th working day after the day of `moment` (counted from the next day, as the rules say)."""
+    day = timezone.localdate(moment)
+    return end_of_day(calendar_add_working_days(day, days, snapshot=snapshot).date)
+
+
+def warn_from(
+    due_at: datetime.datetime, warning_days: int, *, snapshot: CalendarSnapshot | None = None
+) -> datetime.datetime:
+    """The start of the working day `warning_days` before the due day (the due day itself for 0)."""
+    due_day = timezone.localdate(due_at)
+    if warning_days <= 0:
+        return start_of_day(due_day)
+    return start_of_day(calendar_add_working_days(due_day, -warning_days, snapshot=snapshot).date)
+
+
+def case_clock(moment: datetime.datetime, *, sign_days: int, handle_days: int, warning_days: int) -> CaseClock:
+    """The clock of a case dispatched (or reopened) at `moment`."""
+    snapshot = CalendarSnapshot()
+    due_at = working_days_after(moment, handle_days, snapshot=snapshot)
+    return CaseClock(
+        sign_due_at=working_days_after(moment, sign_days, snapshot=snapshot),
+        due_at=due_at,
+        warn_at=warn_from(due_at, warning_days, snapshot=snapshot),
+    )
+
+
+def working_days_late(due_at: datetime.datetime, now: datetime.datetime) -> int:
+    """Whole working days between the due day and today (0 on the due day or before)."""
+    if now <= due_at:
+        return 0
+    return max(0, calendar_count_working_days(timezone.localdate(due_at), timezone.localdate(now)).days)
