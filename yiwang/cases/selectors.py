@@ -238,10 +238,13 @@ def duplicate_candidates(
     if category_code and place:
         for case in related.filter(category__code=category_code, division__code__startswith=place)[:50]:
             add(case, "same_category_and_place")
-    # Similar text among the recent cases of the category or place (or all recent ones when neither is known).
+    # Similar text among the recent cases of the category or place, and those not yet categorised (fresh intakes);
+    # all recent ones when neither category nor place is known.
     pool = related
     if category_code or place:
-        pool = related.filter(Q(category__code=category_code) | Q(division__code__startswith=place or "-"))
+        pool = related.filter(
+            Q(category__code=category_code) | Q(division__code__startswith=place or "-") | Q(category__isnull=True)
+        )
     for case in pool.order_by("-received_at")[:500]:
         if text_similarity(content, f"{case.title}{case.content}") >= threshold:
             add(case, "similar_text")
