@@ -72,6 +72,11 @@ class Environment:
     gateway_cache_seconds: int
     upload_max_bytes: int
     cjk_font: str
+    cases_max_reopens: int
+    cases_escalation_step_days: int
+    cases_ranking_min_volume: int
+    open311_jurisdiction: str
+    sms_backend: str
     email_url: str
     log_level: str
 
@@ -108,6 +113,11 @@ def read_environment() -> Environment:
         gateway_cache_seconds=_integer("YIWANG_GATEWAY_CACHE_SECONDS", 2),
         upload_max_bytes=_integer("YIWANG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024),
         cjk_font=os.environ.get("YIWANG_CJK_FONT", ""),
+        cases_max_reopens=_integer("YIWANG_CASES_MAX_REOPENS", 2),
+        cases_escalation_step_days=_integer("YIWANG_CASES_ESCALATION_STEP_DAYS", 2),
+        cases_ranking_min_volume=_integer("YIWANG_CASES_RANKING_MIN_VOLUME", 30),
+        open311_jurisdiction=os.environ.get("YIWANG_OPEN311_JURISDICTION", "minghu.gov.cn"),
+        sms_backend=os.environ.get("YIWANG_SMS_BACKEND", ""),
         email_url=os.environ.get("YIWANG_EMAIL_URL", "console:"),
         log_level=os.environ.get("YIWANG_LOG_LEVEL", "INFO"),
     )
@@ -128,6 +138,12 @@ def read_environment() -> Environment:
             raise ImproperlyConfigured(f"{name} must be between 1 and 60 working days")
     if not 0 <= environment.gateway_cache_seconds <= 60:
         raise ImproperlyConfigured("YIWANG_GATEWAY_CACHE_SECONDS must be between 0 and 60")
+    if not 0 <= environment.cases_max_reopens <= 10:
+        raise ImproperlyConfigured("YIWANG_CASES_MAX_REOPENS must be between 0 and 10")
+    if not 1 <= environment.cases_escalation_step_days <= 30:
+        raise ImproperlyConfigured("YIWANG_CASES_ESCALATION_STEP_DAYS must be between 1 and 30 working days")
+    if environment.cases_ranking_min_volume < 1:
+        raise ImproperlyConfigured("YIWANG_CASES_RANKING_MIN_VOLUME must be at least 1")
     if environment.upload_max_bytes < 1:
         raise ImproperlyConfigured("YIWANG_UPLOAD_MAX_BYTES must be a positive number of bytes")
     return environment

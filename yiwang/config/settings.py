@@ -321,6 +321,19 @@ YIWANG_CJK_FONT = ENV.cjk_font
 # The services app asks the licenses app whether an item's result names a known license type (a seam upwards).
 YIWANG_LICENSE_TYPE_RESOLVER = "yiwang.licenses.services.license_type_name"
 
+# --- cases (12345 hotline and grid) ----------------------------------------------------
+# An unsatisfied follow-up reopens a case (重办) at most this many times; then it is closed as unsatisfied.
+YIWANG_CASES_MAX_REOPENS = ENV.cases_max_reopens
+# A late case is escalated (督办) to level 1 on its first late working day, one level more every this many days.
+YIWANG_CASES_ESCALATION_STEP_DAYS = ENV.cases_escalation_step_days
+# Units with fewer cases than this in a period are shown but not ranked (样本不足).
+YIWANG_CASES_RANKING_MIN_VOLUME = ENV.cases_ranking_min_volume
+# The Open311 jurisdiction_id this server answers for (the city's domain).
+YIWANG_OPEN311_JURISDICTION = ENV.open311_jurisdiction
+# Where the codes of anonymous reporters' phone checks go: a class with send(phone, text), an SMS gateway's adapter;
+# empty: printed on the console in development (DEBUG), refused elsewhere (`cases.sms`).
+YIWANG_SMS_BACKEND = ENV.sms_backend
+
 # Enqueued by `yiwang worker` at these intervals (seconds): (task's dotted path, interval).
 YIWANG_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("yiwang.exchange.tasks.seal_access_log", 60),
@@ -332,6 +345,7 @@ YIWANG_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("yiwang.services.tasks.recompute_application_deadlines", 86400),
     ("yiwang.licenses.tasks.issue_pending_licenses", 300),
     ("yiwang.licenses.tasks.sweep_licenses_to_exchange", 600),
+    ("yiwang.cases.tasks.watch_case_deadlines", 900),
 ]
 
 # --- logging: never personal data ------------------------------------------------------
