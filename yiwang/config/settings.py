@@ -330,6 +330,8 @@ YIWANG_CASES_ESCALATION_STEP_DAYS = ENV.cases_escalation_step_days
 YIWANG_CASES_RANKING_MIN_VOLUME = ENV.cases_ranking_min_volume
 # The Open311 jurisdiction_id this server answers for (the city's domain).
 YIWANG_OPEN311_JURISDICTION = ENV.open311_jurisdiction
+# Interfaces that answer a NUL character in their own error format instead of RFC 7807 (core.middleware).
+YIWANG_NUL_REFUSALS = {"/open311/": "yiwang.cases.open311.views.nul_refusal"}
 # Where the codes of anonymous reporters' phone checks go: a class with send(phone, text), an SMS gateway's adapter;
 # empty: printed on the console in development (DEBUG), refused elsewhere (`cases.sms`).
 YIWANG_SMS_BACKEND = ENV.sms_backend

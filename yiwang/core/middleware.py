@@ -18,6 +18,7 @@ from django.core.exceptions import BadRequest, RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
 from django.utils import translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -84,7 +85,8 @@ def _nul_paths(value: Any, at: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]
 
 class RefuseNulCharactersMiddleware:
     """400 before any view runs: RFC 7807 JSON (with `code`, `field`, and the message in Chinese and English)
-    for the API and the gateway, the error page for everything else."""
+    for the API and the gateway, an interface's own error document where `YIWANG_NUL_REFUSALS` names a handler for
+    its path prefix (a callable taking the request and the place), the error page for everything else."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
@@ -93,6 +95,10 @@ class RefuseNulCharactersMiddleware:
         where = nul_location(request)
         if where is None:
             return self.get_response(request)
+        for prefix, handler in getattr(settings, "YIWANG_NUL_REFUSALS", {}).items():
+            if request.path.startswith(prefix):  # an interface with an error format of its own (Open311)
+                response: HttpResponseBase = import_string(handler)(request, where)
+                return response
         if not request.path.startswith(PROBLEM_PATHS):
             raise BadRequest(f"NUL character in {where}")
         return nul_problem(where)

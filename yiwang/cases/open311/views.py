@@ -188,3 +188,11 @@ def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
     fmt = JSON if path.endswith(f".{JSON}") else XML
     with translation.override("en"):
         return render_errors([(404, "No such Open311 resource: see discovery.xml.")], fmt=fmt, status=404)
+
+
+def nul_refusal(request: HttpRequest, where: str) -> HttpResponse:
+    """The core's refusal of a NUL character (`YIWANG_NUL_REFUSALS`), as the spec's 400 error document."""
+    fmt = JSON if request.path.endswith(f".{JSON}") else XML
+    return render_errors(
+        [(400, f"{where} contains a NUL character (U+0000), which is not accepted.")], fmt=fmt, status=400
+    )

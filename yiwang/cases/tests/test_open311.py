@@ -958,3 +958,23 @@ def test_odd_arguments_never_fail_the_server(client: Client, open311_world: Open
 def test_odd_paths_never_fail_the_server(client: Client, open311_world: Open311World, path: str) -> None:
     response = client.get(BASE + path)
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_nul_character_is_refused_in_the_specs_error_format(
+    client: Client, open311_world: Open311World, fmt: str
+) -> None:
+    response = client.post(
+        f"{BASE}requests.{fmt}",
+        urlencode({"api_key": open311_world.api_key, "service_code": "010102", "description": "路灯\x00坏了"}),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    if fmt == "json":
+        assert json.loads(response.content) == [
+            {"code": 400, "description": "form.description contains a NUL character (U+0000), which is not accepted."}
+        ]
+    else:
+        assert xml_of(response).findtext("error/code") == "400"
+    known = [case.pk for case in open311_world.cases.values()]
+    assert not Case.objects.exclude(pk__in=known).exists()
