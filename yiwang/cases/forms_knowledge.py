@@ -23,10 +23,12 @@ class KnowledgeSearchForm(AccessibleFormMixin, forms.Form):
         required=False,
         max_length=QUERY_LIMIT,
         help_text=_("Two characters are enough, e.g. 社保, 停水 or 噪音; separate several words with spaces."),
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "enterkeyhint": "search"}),
     )
-    category = forms.ChoiceField(label=_("Category"), required=False)
-    state = forms.ChoiceField(label=_("State"), required=False)
+    category = forms.ChoiceField(label=_("Category of matters"), required=False)
+    state = forms.ChoiceField(
+        label=_("State"), required=False, help_text=_("For the list without words: a search offers articles in force.")
+    )
 
     def __init__(self, data: Any = None, *, categories: list[tuple[str, str]], with_state: bool = False) -> None:
         super().__init__(data)
@@ -58,7 +60,7 @@ class ArticleForm(AccessibleFormMixin, forms.Form):
         error_messages={"required": _("Give the answer.")},
         help_text=_("What the operator reads out and the citizen reads on the portal."),
     )
-    category_code = forms.ChoiceField(label=_("Category"), required=False)
+    category_code = forms.ChoiceField(label=_("Category of matters"), required=False)
     department_id = forms.TypedChoiceField(
         label=_("Source department"), coerce=int, error_messages={"required": _("Choose the source department.")}
     )
