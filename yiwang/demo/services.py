@@ -17,11 +17,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from yiwang.core.audit.selectors import audit_events_for_object
 from yiwang.core.audit.services import record_event
 from yiwang.core.db import bulk_load_cache
 from yiwang.core.errors import Conflict, NotFound, ValidationFailed
 from yiwang.datahub.catalog.services import registries_ensure
 from yiwang.datahub.ingestion.pipeline import ingest_file
+from yiwang.demo.cases.loader import history_size, load_cases_demo
 from yiwang.demo.city import CITY_CODE, CITY_NAME, DEFAULT_SEED, DEMO_PASSWORD, CityPlan, city_plan
 from yiwang.demo.exchange import load_exchange
 from yiwang.demo.licenses import load_licenses
@@ -37,8 +39,8 @@ from yiwang.org import selectors as org_selectors
 from yiwang.org import services as org_services
 
 # Called with the step that advanced ("start", "organisation", "batch", "citizens", "enterprises", "registries",
-# "exchange", "licenses", "service_items", "service_bundles", "resume") and a sentence for people; the sentence is
-# translated, the step is not.
+# "exchange", "licenses", "service_items", "service_bundles", "cases", "resume") and a sentence for people; the
+# sentence is translated, the step is not.
 Progress = Callable[[str, str], None]
 # Large batches touch each index page for many rows before it is written: on SQLite a million citizens load
 # about three times faster in batches of 20,000 with a big page cache than in batches of 5,000 without.
@@ -323,6 +325,46 @@ def _load_service_bundles(*, progress: Progress) -> None:
     progress("service_bundles", _("bundles: %(bundles)d published (%(created)d added)") % counts)
 
 
+def _cases_history(city: DemoCity) -> int:
+    """How many historic hotline cases the recorded load asked for (a load recorded before the hotline existed:
+    the number for its population)."""
+    event = (
+        audit_events_for_object(object_type=DEMO_OBJECT_TYPE, object_id=CITY_CODE).filter(action=LOAD_ACTION).first()
+    )
+    default = history_size(people=city.people)
+    return int(event.changes_data.get("cases_history", default)) if event is not None else default
+
+
+def _load_cases(*, city: DemoCity, history: int, progress: Progress) -> None:
+    """The 12345 hotline: taxonomy, dispatch catalogue, responsibility lists, grid, a history of concluded cases,
+    the knowledge base and a trained router (see demo/cases/)."""
+    result = load_cases_demo(seed=city.seed, history=history)
+    progress(
+        "cases",
+        _(
+            "12345 hotline: %(categories)d categories, %(rules)d catalogue entries, %(responsibilities)d listed "
+            "responsibilities, %(cells)d grid cells, %(history)s historic cases, %(articles)d knowledge articles "
+            "added (%(seconds).1f s)"
+        )
+        % {
+            "categories": result.categories,
+            "rules": result.rules,
+            "responsibilities": result.responsibilities,
+            "cells": result.grid_cells,
+            "history": f"{result.history:,}",
+            "articles": result.articles,
+            "seconds": result.seconds,
+        },
+    )
+    held_out = result.held_out or {}
+    if "unit_top1" in held_out and "unit_top3" in held_out:
+        progress(
+            "cases",
+            _("  router: units right on held-out cases %(top1)s (top 1), %(top3)s (top 3)")
+            % {"top1": f"{held_out['unit_top1']:.0%}", "top3": f"{held_out['unit_top3']:.0%}"},
+        )
+
+
 def _record_completion(city: DemoCity) -> None:
     """Audit the end of the load, so that `demo_city` reports it complete."""
     record_event(
@@ -341,10 +383,12 @@ def demo_load(
     people: int | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress = _silent,
+    cases_history: int | None = None,
 ) -> DemoLoadResult:
     """Load the demo city into an empty database (no demo city, no division 419800, no account), else Conflict.
 
-    `people` overrides the number of generated citizens of the scale (tests use a few hundred).
+    `people` overrides the number of generated citizens of the scale (tests use a few hundred); `cases_history` the
+    number of historic hotline cases the router learns from (default: three per citizen, at most 3,000).
     """
     if scale not in SCALES:
         raise ValidationFailed(
@@ -354,6 +398,10 @@ def demo_load(
     count = SCALES[scale] if people is None else people
     if count < 0:
         raise ValidationFailed(_("The number of people cannot be negative."), field="people")
+    if cases_history is None:
+        cases_history = history_size(people=count)
+    if cases_history < 0:
+        raise ValidationFailed(_("The number of historic cases cannot be negative."), field="cases_history")
     started = time.perf_counter()
     _refuse_unless_empty()
     progress(
@@ -370,7 +418,7 @@ def demo_load(
             action=LOAD_ACTION,
             object_type=DEMO_OBJECT_TYPE,
             object_id=CITY_CODE,
-            changes={"scale": scale, "seed": seed, "people": count},
+            changes={"scale": scale, "seed": seed, "people": count, "cases_history": cases_history},
         )
     progress(
         "organisation",
@@ -393,6 +441,7 @@ def demo_load(
     _load_licenses(city=city, progress=progress)
     _load_service_items(progress=progress)
     _load_service_bundles(progress=progress)
+    _load_cases(city=city, history=cases_history, progress=progress)
     _record_completion(city)
     return DemoLoadResult(
         scale=scale,
@@ -428,6 +477,7 @@ def demo_resume(*, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress = _s
     _load_licenses(city=city, progress=progress)
     _load_service_items(progress=progress)
     _load_service_bundles(progress=progress)
+    _load_cases(city=city, history=_cases_history(city), progress=progress)
     _record_completion(city)
     return DemoLoadResult(
         scale=city.scale,

@@ -44,6 +44,11 @@ class Command(BaseCommand):
         parser.add_argument("--people", type=int, help="generate this many citizens instead of the scale's number")
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="citizens per committed batch")
         parser.add_argument(
+            "--cases-history",
+            type=int,
+            help="historic 12345 cases the router learns from (default three per citizen, at most 3,000)",
+        )
+        parser.add_argument(
             "--resume",
             action="store_true",
             help="finish a load that was interrupted, with the scale and seed it recorded",
@@ -79,6 +84,7 @@ class Command(BaseCommand):
                     people=options["people"],
                     batch_size=options["batch_size"],
                     progress=progress,
+                    cases_history=options["cases_history"],
                 )
         except YiwangError as error:
             hint = "" if options["resume"] else " " + _("Nothing was loaded.") + " " + _start_again()
