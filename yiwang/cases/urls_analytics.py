@@ -1,7 +1,11 @@
-"""Pages of the cases app: analytics."""
+"""Pages of the cases app: analytics (the console's 三率, hot topics, heat table and trend)."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from yiwang.cases.views import analytics
+
+urlpatterns: list[URLPattern] = [
+    path("console/cases/analytics/", analytics.analytics_page, name="analytics"),
+]

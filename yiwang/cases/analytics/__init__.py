@@ -6,9 +6,17 @@ and PostgreSQL alike. Definitions: docs/adr/0022-case-analytics.md."""
 from __future__ import annotations
 
 from yiwang.cases.analytics.heat import HeatCell, HeatColumn, HeatRow, HeatTable, heat_for_scope, heat_table
+from yiwang.cases.analytics.overview import Overview, analytics_overview, topics_end
 from yiwang.cases.analytics.period import Period, PeriodKind, day_start, parse_day, period_resolve
 from yiwang.cases.analytics.scope import ANALYTICS_ROLES, CITY_WIDE_ROLES, analytics_scope
-from yiwang.cases.analytics.topics import HotTopics, TopicTrend, hot_topics, hot_topics_for_scope, terms_of
+from yiwang.cases.analytics.topics import (
+    HotTopics,
+    TopicTrend,
+    hot_topics,
+    hot_topics_for_scope,
+    is_rising,
+    terms_of,
+)
 from yiwang.cases.analytics.trend import Trend, TrendSeries, daily_trend, trend_for_scope
 from yiwang.cases.analytics.units import (
     SORT_KEYS,
@@ -30,6 +38,7 @@ __all__ = [
     "HeatRow",
     "HeatTable",
     "HotTopics",
+    "Overview",
     "Period",
     "PeriodKind",
     "Rate",
@@ -38,6 +47,7 @@ __all__ = [
     "TrendSeries",
     "UnitFigures",
     "UnitsReport",
+    "analytics_overview",
     "analytics_scope",
     "daily_trend",
     "day_start",
@@ -45,10 +55,12 @@ __all__ = [
     "heat_table",
     "hot_topics",
     "hot_topics_for_scope",
+    "is_rising",
     "latest_follow_ups",
     "parse_day",
     "period_resolve",
     "terms_of",
+    "topics_end",
     "trend_for_scope",
     "units_for_scope",
     "units_report",

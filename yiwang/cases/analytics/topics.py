@@ -28,8 +28,9 @@ from yiwang.core.errors import ValidationFailed
 
 WEEK = datetime.timedelta(days=7)
 DEFAULT_MINIMUM_COUNT = 10  # fewer cases than this in the week: noise, never "rising"
-DEFAULT_TERMS_SAMPLE = 20_000  # texts read per week at most
+DEFAULT_TERMS_SAMPLE = 10_000  # texts read per week at most
 RISING_GROWTH = 0.5  # rising: at least half as many again as the week before (or new)
+RISING_Z = 2.0  # ... and a change at least twice its standard error (counts as Poisson): not chance
 TERMS_SHOWN = 20
 MEANINGFUL = re.compile(r"[\u3400-\u9fffA-Za-z]")
 
@@ -74,14 +75,19 @@ def terms_sample() -> int:
     return int(getattr(settings, "YIWANG_CASES_TERMS_SAMPLE", DEFAULT_TERMS_SAMPLE))
 
 
-def is_rising(this_week: int, last_week: int, minimum: int) -> bool:
-    """Enough cases this week to mean something, and at least half as many again as last week (or new)."""
-    return this_week >= minimum and this_week >= last_week * (1 + RISING_GROWTH) and this_week > last_week
+def is_rising(this_week: int, last_week: int, minimum: int, *, step: int = 1) -> bool:
+    """Enough cases this week to mean something, at least half as many again as last week (or new), and a change
+    too large for chance: (this - last) / sqrt(this + last) >= 2, on the counts actually read (a sample's counts
+    are scaled by `step`, its error is not)."""
+    if this_week < minimum or this_week <= last_week or this_week < last_week * (1 + RISING_GROWTH):
+        return False
+    read_this, read_last = this_week / step, last_week / step
+    return (read_this - read_last) >= RISING_Z * math.sqrt(read_this + read_last)
 
 
-def _trend(key: str, name: str, this_week: int, last_week: int, minimum: int) -> TopicTrend:
+def _trend(key: str, name: str, this_week: int, last_week: int, minimum: int, step: int = 1) -> TopicTrend:
     growth = None if last_week == 0 else (this_week - last_week) / last_week
-    return TopicTrend(key, name, this_week, last_week, growth, is_rising(this_week, last_week, minimum))
+    return TopicTrend(key, name, this_week, last_week, growth, is_rising(this_week, last_week, minimum, step=step))
 
 
 def _ordered(trends: list[TopicTrend]) -> list[TopicTrend]:
@@ -91,11 +97,7 @@ def _ordered(trends: list[TopicTrend]) -> list[TopicTrend]:
 def terms_of(text: str) -> set[str]:
     """The words of a text worth counting: two characters or more, with a letter or a Chinese character, no
     stopword."""
-    return {
-        word
-        for word in (token.strip() for token in rjieba.cut(text))
-        if len(word) >= 2 and word not in STOPWORDS and MEANINGFUL.search(word)
-    }
+    return {word for word in rjieba.cut(text) if len(word) >= 2 and word not in STOPWORDS and MEANINGFUL.search(word)}
 
 
 def _weeks(end: datetime.date) -> tuple[Period, Period]:
@@ -131,17 +133,22 @@ def hot_topics_for_scope(*, scope: frozenset[int] | None, end: datetime.date) ->
     return HotTopics(this_week, last_week, minimum, in_this_week, in_last_week, categories, terms, step)
 
 
-def _term_trends(cases: Any, middle: datetime.datetime, step: int, minimum: int) -> list[TopicTrend]:
+def _term_counts(cases: Any, step: int) -> Counter[str]:
+    """In how many of these cases (one in `step`) each term occurs."""
     if step > 1:
         cases = cases.annotate(sample=Mod("pk", Value(step))).filter(sample=0)
-    this_week: Counter[str] = Counter()
-    last_week: Counter[str] = Counter()
-    for received_at, title, content in (
-        cases.values_list("received_at", "title", "content").order_by().iterator(chunk_size=2000)
-    ):
-        (this_week if received_at >= middle else last_week).update(terms_of(f"{title}\n{content}"))
+    counts: Counter[str] = Counter()
+    for title, content in cases.values_list("title", "content").order_by().iterator(chunk_size=2000):
+        counts.update(terms_of(f"{title}\n{content}"))
+    return counts
+
+
+def _term_trends(cases: Any, middle: datetime.datetime, step: int, minimum: int) -> list[TopicTrend]:
+    this_week = _term_counts(cases.filter(received_at__gte=middle), step)
+    last_week = _term_counts(cases.filter(received_at__lt=middle), step)
     trends = [
-        _trend(term, term, count * step, last_week.get(term, 0) * step, minimum) for term, count in this_week.items()
+        _trend(term, term, this * step, last_week.get(term, 0) * step, minimum, step)
+        for term, this in this_week.items()
     ]
     rising = [trend for trend in trends if trend.rising]
     return _ordered(rising)[:TERMS_SHOWN]

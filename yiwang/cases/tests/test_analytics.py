@@ -25,6 +25,7 @@ from yiwang.cases.analytics import (
     heat_table,
     hot_topics,
     hot_topics_for_scope,
+    is_rising,
     period_resolve,
     terms_of,
     trend_for_scope,
@@ -329,6 +330,7 @@ def taxonomy(db: Any) -> dict[str, CaseCategory]:
         "0101": CaseCategory.objects.create(code="0101", name="路灯照明", parent=heading),
         "0102": CaseCategory.objects.create(code="0102", name="电动车充电", parent=heading),
         "0103": CaseCategory.objects.create(code="0103", name="物业管理", parent=heading),
+        "0104": CaseCategory.objects.create(code="0104", name="道路设施", parent=heading),
         "0201": CaseCategory.objects.create(code="0201", name="噪声扰民", parent=ecology),
     }
 
@@ -349,7 +351,7 @@ def topics(city: City, taxonomy: dict[str, CaseCategory]) -> None:
     _cases(10, day=4, category=taxonomy["0101"], lead=unit, title="路灯不亮", content=lamp)
     _cases(12, day=11, category=taxonomy["0101"], lead=unit, title="路灯不亮", content=lamp)  # +20 %: not rising
     noise = "夜间施工噪音"
-    _cases(3, day=12, category=taxonomy["0201"], lead=city.district_government, title="工地噪音", content=noise)
+    _cases(4, day=12, category=taxonomy["0201"], lead=city.district_government, title="工地噪音", content=noise)
     _cases(4, day=5, category=taxonomy["0103"], lead=unit, title="物业不作为", content="物业费上涨")  # gone
     _cases(1, day=15, category=taxonomy["0103"], lead=unit, title="物业", content="物业")
     make_case(received_at=at(16), lead=unit, category=taxonomy["0101"])  # the 16th itself: not in either week
@@ -360,10 +362,10 @@ def test_categories_rising_week_over_week(topics: None, city: City) -> None:
     hot = hot_topics_for_scope(scope=None, end=datetime.date(2026, 3, 16))
     assert (hot.this_week.start, hot.this_week.end) == (datetime.date(2026, 3, 9), datetime.date(2026, 3, 16))
     assert (hot.last_week.start, hot.last_week.end) == (datetime.date(2026, 3, 2), datetime.date(2026, 3, 9))
-    assert (hot.cases_this_week, hot.cases_last_week, hot.minimum_count) == (28, 16, 10)
+    assert (hot.cases_this_week, hot.cases_last_week, hot.minimum_count) == (29, 16, 10)
     assert [(t.key, t.name, t.this_week, t.last_week, t.growth_percent, t.rising) for t in hot.categories] == [
         ("0102", "电动车充电", 12, 2, 500.0, True),
-        ("0201", "噪声扰民", 3, 0, None, False),  # new, but below the minimum count: noise
+        ("0201", "噪声扰民", 4, 0, None, False),  # new, but below the minimum count: noise
         ("0101", "路灯照明", 12, 10, 20.0, False),
         ("0103", "物业管理", 1, 4, -75.0, False),
     ]
@@ -376,21 +378,37 @@ def test_categories_rising_week_over_week(topics: None, city: City) -> None:
     assert "物业" not in rising_terms
     assert all(trend.rising for trend in hot.terms)
     scoped = hot_topics_for_scope(scope=frozenset({city.district_government}), end=datetime.date(2026, 3, 16))
-    assert [(t.key, t.this_week) for t in scoped.categories] == [("0201", 3)]
+    assert [(t.key, t.this_week) for t in scoped.categories] == [("0201", 4)]
 
 
 def test_the_minimum_count_is_a_setting(topics: None, settings: Any) -> None:
     settings.YIWANG_CASES_HOT_MIN_COUNT = 3
     hot = hot_topics_for_scope(scope=None, end=datetime.date(2026, 3, 16))
-    assert [trend.key for trend in hot.categories if trend.rising] == ["0102", "0201"]
+    assert [trend.key for trend in hot.categories if trend.rising] == ["0102", "0201"]  # 4 new: (4 - 0) / 2 = 2
 
 
-def test_terms_over_a_large_week_are_a_scaled_sample(topics: None, settings: Any) -> None:
-    settings.YIWANG_CASES_TERMS_SAMPLE = 7
+def test_a_change_within_chance_is_not_rising() -> None:
+    assert is_rising(12, 2, 10)  # (12 - 2) / sqrt(14) = 2.7
+    assert is_rising(4, 0, 3)
+    assert not is_rising(3, 0, 3)  # 3 / sqrt(3) = 1.7
+    assert not is_rising(24, 15, 10)  # 60 % more, but (24 - 15) / sqrt(39) = 1.4
+    assert is_rising(240, 150, 10)  # the same growth over ten times the cases
+    assert not is_rising(240, 150, 10, step=10)  # ... unless only one case in ten was read
+    assert not is_rising(14, 10, 10)  # 40 %: not enough growth
+
+
+def test_terms_over_a_large_week_are_a_scaled_sample(
+    topics: None, city: City, taxonomy: dict[str, CaseCategory], settings: Any
+) -> None:
+    # 30 cases of a new word this week, with consecutive ids: one in six read is exactly 5 of them, whatever the ids.
+    _cases(30, day=13, category=taxonomy["0104"], lead=city.public_security, title="井盖丢失", content="路口井盖丢了")
+    settings.YIWANG_CASES_TERMS_SAMPLE = 10
     hot = hot_topics_for_scope(scope=None, end=datetime.date(2026, 3, 16))
-    assert hot.sample_step == 4  # 28 cases this week, at most 7 read per week
-    assert all(trend.this_week % 4 == 0 and trend.last_week % 4 == 0 for trend in hot.terms)
-    assert hot.categories[0].this_week == 12  # categories are always counted in full
+    assert hot.sample_step == 6  # 59 cases this week, at most 10 read per week: one in six, by id
+    terms = {trend.key: (trend.this_week, trend.last_week) for trend in hot.terms}
+    assert terms["井盖"] == (30, 0)  # 5 read, estimated 30; 5 / sqrt(5) = 2.2: rising
+    assert all(trend.this_week % 6 == 0 and trend.last_week % 6 == 0 for trend in hot.terms)
+    assert hot.categories[0].this_week == 30  # categories are always counted in full
 
 
 def test_terms_drop_stopwords_single_characters_and_numbers() -> None:
