@@ -32,6 +32,8 @@ from yiwang.cases.catalogue.dispatch import (
     rule_values_of,
     rule_write,
 )
+from yiwang.cases.catalogue.places import division_in_city
+from yiwang.cases.catalogue.taxonomy import category_get
 from yiwang.cases.models import DispatchRule, LeadKind
 from yiwang.core.audit.services import Actor, record_event
 from yiwang.core.errors import ValidationFailed
@@ -302,6 +304,19 @@ def _check_row(number: int, row: dict[str, str], units: _Units, report: list[Cel
 
     if not row["category_code"]:
         problem("category_code", _("Give the category code."))
+    else:
+        category = category_get(row["category_code"])
+        if category is None:
+            problem("category_code", _("No category has code %(code)s.") % {"code": row["category_code"]})
+        elif not category.active:
+            problem(
+                "category_code", _("%(code)s %(name)s is not in use.") % {"code": category.code, "name": category.name}
+            )
+    if row["division_code"] not in {"", WHOLE_CITY}:
+        try:
+            division_in_city(row["division_code"], field="division_code")
+        except ValidationFailed as error:
+            problem("division_code", str(error.message))
     kind_text = row["lead_kind"]
     lead_kind = LEAD_KIND_READ.get(kind_text) if kind_text else (LeadKind.DEPARTMENT if row["lead"] else None)
     if lead_kind is None:
