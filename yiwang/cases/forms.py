@@ -19,6 +19,11 @@ from yiwang.cases.models import CaseType, Satisfaction
 from yiwang.core.forms import AccessibleFormMixin
 
 INTAKE_FORM_ID = "intake-form"
+# What the intake page's suggestions are computed from (htmx sends these fields with each request).
+SUGGESTION_INPUTS = (
+    "#id_content, #id_contact_phone, #id_division_code, #id_category_code, #id_lead_department_id, "
+    "#id_co_department_ids, #id_case_type"
+)
 MAX_FILES = 5
 MAX_FILE_BYTES = 10 * 1024 * 1024
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -196,6 +201,19 @@ class IntakeForm(Form):
         widget=forms.Textarea(attrs={"rows": 3, "form": INTAKE_FORM_ID}),
     )
     article_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def follow_category(self, suggestions_url: str) -> None:
+        """The category select asks for the suggestions itself when changed: it is swapped out of band with the
+        dispatch fields, so a listener bound elsewhere to the element first drawn would be lost."""
+        self.fields["category_code"].widget.attrs.update(
+            {
+                "hx-get": suggestions_url,
+                "hx-trigger": "change",
+                "hx-target": "#suggestions",
+                "hx-include": SUGGESTION_INPUTS,
+                "hx-sync": "#suggestions:queue last",
+            }
+        )
 
 
 class CaseSearchForm(Form):

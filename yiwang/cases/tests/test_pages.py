@@ -476,3 +476,28 @@ def test_a_hidden_reporter_never_reaches_the_handling_units_pages(pages, hotline
     page = main(urban.get(f"/console/cases/{number}/"))
     assert '<dd data-testid="contact-name">保密</dd>' in page
     assert '<dd data-testid="contact-phone">保密</dd>' in page
+
+
+def test_the_router_proposes_its_top_units_and_categories_with_confidence(pages, hotline: Hotline) -> None:
+    fragment = (
+        pages(hotline.operator)
+        .get("/console/cases/intake/suggestions/", {"content": "路灯不亮了，晚上很黑"}, HTTP_HX_REQUEST="true")
+        .content.decode()
+    )
+    units = fragment[fragment.index('data-testid="routing-units"') : fragment.index('data-testid="routing-categories"')]
+    assert f'<li data-value="{hotline.urban}">城市管理局 — ' in units
+    assert re.search(r"城市管理局 — \d+% confidence", units)
+    assert f'name="use_lead" value="{hotline.urban}"' in units
+    categories = fragment[fragment.index('data-testid="routing-categories"') :]
+    assert f'<li data-value="{hotline.lamp}">{hotline.lamp} 路灯照明 — ' in categories
+    # The lead unit is not chosen yet: the dispatch fields are filled from the router's first category's catalogue
+    # entry (out of band).
+    assert 'hx-swap-oob="outerHTML"' in fragment
+    assert f'<option value="{hotline.urban}" selected>城市管理局</option>' in fragment
+    # The category select swapped in asks for the suggestions itself when corrected by hand (a listener bound to
+    # the select first drawn would be lost with it).
+    select = fragment[fragment.index('<select name="category_code"') :]
+    assert select.startswith(
+        '<select name="category_code" hx-get="/console/cases/intake/suggestions/" hx-trigger="change" '
+        'hx-target="#suggestions"'
+    )

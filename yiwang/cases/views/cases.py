@@ -16,13 +16,14 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from yiwang.cases import catalogue, knowledge, services
-from yiwang.cases.forms import INTAKE_FORM_ID, CaseSearchForm, IntakeForm
+from yiwang.cases.forms import INTAKE_FORM_ID, SUGGESTION_INPUTS, CaseSearchForm, IntakeForm
 from yiwang.cases.models import Case, CaseAttachment, Channel
 from yiwang.cases.selectors import (
     BOXES,
@@ -158,9 +159,11 @@ def _render_intake(
     status: int = 200,
 ) -> HttpResponse:
     panels = panels or _panels(values)
+    form.follow_category(reverse("cases:intake_suggestions"))
     context = {
         "form": form,
         "form_id": INTAKE_FORM_ID,
+        "inputs": SUGGESTION_INPUTS,
         "panels": panels,
         "values": values,
         "conflict": conflict,
@@ -349,12 +352,15 @@ def intake_suggestions(request: HttpRequest) -> HttpResponse:
     duplicates, routing, advice = _suggestions(values)
     fill = _dispatch_fill(values, routing, advice, use_lead=use_lead, use_category=use_category)
     dispatch_form = IntakeForm(initial=fill, choices=choices_for(categories=True, units=True)) if fill else None
+    if dispatch_form is not None:
+        dispatch_form.follow_category(reverse("cases:intake_suggestions"))
     context = {
         "duplicates": duplicates,
         "routing": routing,
         "advice": advice,
         "dispatch_form": dispatch_form,
         "form_id": INTAKE_FORM_ID,
+        "inputs": SUGGESTION_INPUTS,
         "partial": True,
     }
     return vary_on_htmx(render(request, "cases/_intake_suggestions.html", context))

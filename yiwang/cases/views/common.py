@@ -3,11 +3,9 @@ the catalogue's proposal as the pages show them, and refusals as pages."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -18,6 +16,7 @@ from django.utils.translation import gettext as _
 from yiwang.cases import catalogue
 from yiwang.cases.catalogue.places import platform_cities
 from yiwang.cases.forms import Choices
+from yiwang.cases.routing import route
 from yiwang.core.errors import NotFound, YiwangError
 from yiwang.core.errors import PermissionDenied as NotPermitted
 from yiwang.core.forms import add_service_error
@@ -139,33 +138,30 @@ class Routing:
     available: bool  # False: no routing model could be asked (the page says so)
 
 
-def _options(items: Iterable[Any], key: str) -> list[Option]:
-    options = []
-    for item in items:
-        if isinstance(item, tuple | list):
-            value, name, confidence = item[0], item[1], item[2]
-        else:
-            value, name, confidence = getattr(item, key), item.name, item.confidence
-        options.append(Option(value=str(value), name=str(name), confidence=float(confidence)))
-    return options
-
-
 def routing_for(text: str, *, division_code: str = "") -> Routing:
-    """The router's top three units and categories for a text (nothing when there is no text)."""
+    """The router's top three units and categories for a text (nothing when there is hardly any text)."""
     if len(text.strip()) < 4:
         return Routing([], [], True)
     try:
-        routing = importlib.import_module("yiwang.cases.routing")
-    except ImportError:
+        proposal = route(text, division_code=division_code, top=3)
+    except YiwangError:  # the stored model was refused (its digest), or the text was: choose by hand
         return Routing([], [], False)
-    try:
-        proposal = routing.route(text, division_code=division_code, top=3)
-    except Exception:  # a missing or broken model must not stop the call being taken
+    except Exception:  # a broken model must not stop the call being taken
         logger.exception("routing failed")
         return Routing([], [], False)
     return Routing(
-        units=_options(proposal.units, "department_id"),
-        categories=_options(proposal.categories, "code"),
+        units=[
+            Option(
+                value=str(unit.department_id) if unit.department_id is not None else "",
+                name=str(unit.name),
+                confidence=float(unit.confidence),
+            )
+            for unit in proposal.units
+        ],
+        categories=[
+            Option(value=category.code, name=category.name, confidence=float(category.confidence))
+            for category in proposal.categories
+        ],
         available=True,
     )
 
