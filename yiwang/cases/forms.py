@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yiwang.cases.models import CaseType, Satisfaction
 from yiwang.core.forms import AccessibleFormMixin
@@ -187,7 +188,9 @@ class IntakeForm(Form):
     attachments = MultipleFileField(
         label=_("Photos or documents"), help_text=_("JPEG, PNG, WebP or PDF, at most 10 MB each, five at most.")
     )
-    category_code = _choice(_("Category"), help_text=_("Needed to dispatch; the routing suggestion is below."))
+    category_code = _choice(
+        pgettext_lazy("case", "Category"), help_text=_("Needed to dispatch; the routing suggestion is below.")
+    )
     lead_department_id = _unit(_("Lead unit"))
     co_department_ids = _co_units()
     note = forms.CharField(
@@ -229,7 +232,7 @@ class CaseSearchForm(Form):
 
 
 class DispatchForm(Form):
-    category_code = _choice(_("Category"), required=True)
+    category_code = _choice(pgettext_lazy("case", "Category"), required=True)
     lead_department_id = _unit(_("Lead unit"), required=True)
     co_department_ids = _co_units()
     note = forms.CharField(
@@ -252,7 +255,7 @@ class CoReplyForm(Form):
 class ReturnForm(Form):
     reason = _text(_("Why this is not your unit's matter"), rows=3, max_length=2000)
     basis = forms.CharField(
-        label=_("Basis"),
+        label=pgettext_lazy("case", "Basis"),
         max_length=300,
         required=False,
         help_text=_("The law, the unit's 三定 or its list of responsibilities that says so."),
@@ -262,7 +265,7 @@ class ReturnForm(Form):
 
 class ReviewReturnForm(Form):
     decision = forms.ChoiceField(
-        label=_("Decision"),
+        label=pgettext_lazy("case", "Decision"),
         choices=[("reassign", _("Accept: reassign (改派)")), ("refuse", _("Refuse the return (驳回)"))],
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose whether to reassign or refuse.")},
@@ -285,7 +288,7 @@ class ExtensionForm(Form):
 
 class DecideExtensionForm(Form):
     decision = forms.ChoiceField(
-        label=_("Decision"),
+        label=pgettext_lazy("case", "Decision"),
         choices=[("approve", _("Approve the extension")), ("refuse", _("Refuse the extension"))],
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose whether to approve or refuse.")},
@@ -359,7 +362,7 @@ class ResolveOnSpotForm(Form):
 class GridReportForm(Form):
     """网格员上报: the event, where, a photo; resolved on the spot (自处置) with a photo of the result."""
 
-    category_code = _choice(_("Category"), required=True)
+    category_code = _choice(pgettext_lazy("case", "Category"), required=True)
     content = _text(_("What you see"), rows=4, error_messages={"required": _("Describe the event.")})
     grid_cell_code = forms.ChoiceField(
         label=_("Your grid cell"), choices=(), error_messages={"required": _("Choose the grid cell.")}

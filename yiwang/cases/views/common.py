@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from yiwang.cases import catalogue
 from yiwang.cases.catalogue.places import platform_cities
@@ -96,7 +96,7 @@ def category_options() -> list[tuple[str, list[tuple[str, str]]]]:
         if heading.children:
             groups.append((f"{heading.category.code} {heading.category.name}", found))
         else:  # a heading without subcategories is a leaf of its own
-            groups.append((_("Other"), found))
+            groups.append((pgettext("case category", "Other"), found))
     return groups
 
 
