@@ -501,3 +501,19 @@ def test_the_router_proposes_its_top_units_and_categories_with_confidence(pages,
         '<select name="category_code" hx-get="/console/cases/intake/suggestions/" hx-trigger="change" '
         'hx-target="#suggestions"'
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="no lifecycle service records the router's proposal (Case.suggested): CaseIntake has no field for it and "
+    "case_dispatch only reads it, so RoutingFeedback never learns what was proposed when the dispatcher corrects it",
+)
+def test_a_correction_of_the_routing_suggestion_is_recorded_as_training_data(pages, hotline: Hotline) -> None:
+    from yiwang.cases.models import RoutingFeedback
+
+    body = call(
+        hotline, action="dispatch", category_code=hotline.lamp, lead_department_id=str(hotline.housing)
+    )  # the router proposes 城市管理局; the operator corrects it
+    number = number_of(pages(hotline.operator).post("/console/cases/intake/", body))
+    feedback = RoutingFeedback.objects.get(case__number=number)
+    assert (feedback.proposed_department_id, feedback.chosen_department_id) == (hotline.urban, hotline.housing)
