@@ -102,9 +102,12 @@ def case_dispatch(
     lead_department_id: int,
     co_department_ids: Sequence[int] = (),
     note: str = "",
+    proposed_department_id: int | None = None,
+    proposed_category_code: str = "",
 ) -> Case:
     """派单: set the category and send the case to its lead unit and co-units, starting its clock.
 
+    `proposed_*` are what the routing model proposed to the dispatcher (kept with the choice as training data).
     A case not yet signed for may be dispatched again (a correction): the earlier units' parts end."""
     require_hotline(actor)
     category = _leaf_category(category_code)
@@ -124,6 +127,8 @@ def case_dispatch(
         case.dispatched_at = case.dispatched_at or now
         case.sign_due_at, case.due_at, case.warn_at = clock.sign_due_at, clock.due_at, clock.warn_at
         case.signed_at = None
+        if proposed_department_id is not None or proposed_category_code:
+            case.suggested = {"department_id": proposed_department_id, "category_code": proposed_category_code}
         case.save()
         proposed = case.suggested or {}
         RoutingFeedback.objects.create(

@@ -106,14 +106,14 @@ def test_only_operators_take_calls_and_only_grid_workers_report_grid_events(hotl
 def test_dispatch_starts_the_clock_in_working_days_across_the_holiday(hotline: Hotline) -> None:
     with freeze_time(BEFORE_NATIONAL_DAY):
         case = take_call(hotline)
-        case.suggested = {"department_id": hotline.housing, "category_code": hotline.noise}
-        case.save()
         case = services.case_dispatch(
             actor=hotline.dispatcher,
             case_id=case.pk,
             category_code=hotline.lamp,
             lead_department_id=hotline.urban,
             co_department_ids=[hotline.street_office],
+            proposed_department_id=hotline.housing,
+            proposed_category_code=hotline.noise,
         )
     case.refresh_from_db()
     assert case.status == CaseStatus.DISPATCHED
