@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yiwang.cases.catalogue_excel import MAX_BYTES
 from yiwang.cases.models import CaseType, LeadKind
@@ -18,7 +19,7 @@ Options = Sequence[tuple[Any, Any]]
 class CatalogueFilterForm(forms.Form):
     """Which entries of the catalogue to list (a GET form: every field may be empty)."""
 
-    category = forms.ChoiceField(label=_("Category"), required=False)
+    category = forms.ChoiceField(label=pgettext_lazy("cases", "Category"), required=False)
     area = forms.ChoiceField(label=_("Area"), required=False)
     unit = forms.TypedChoiceField(label=_("Unit"), coerce=int, empty_value=None, required=False)
 
@@ -37,7 +38,7 @@ class DispatchRuleForm(AccessibleFormMixin, forms.Form):
     """An entry of the dispatch catalogue: a category in an area → who leads, who assists, and why."""
 
     category_code = forms.ChoiceField(
-        label=_("Category"),
+        label=pgettext_lazy("cases", "Category"),
         help_text=_("A heading covers its subcategories that have no entry of their own."),
         error_messages={"required": _("Choose the category.")},
     )
@@ -68,7 +69,7 @@ class DispatchRuleForm(AccessibleFormMixin, forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
     basis = forms.CharField(
-        label=_("Basis"),
+        label=pgettext_lazy("cases", "Basis"),
         required=False,
         max_length=300,
         help_text=_("The item of the lead's responsibility list (三定, 权责清单, 履职事项清单)."),
@@ -129,7 +130,9 @@ class CategoryForm(AccessibleFormMixin, forms.Form):
         error_messages={"required": _("Give the code.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    name = forms.CharField(label=_("Name"), max_length=60, error_messages={"required": _("Give the name.")})
+    name = forms.CharField(
+        label=pgettext_lazy("cases", "Name"), max_length=60, error_messages={"required": _("Give the name.")}
+    )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
@@ -166,9 +169,11 @@ class ResponsibilityForm(AccessibleFormMixin, forms.Form):
 class TimeLimitForm(AccessibleFormMixin, forms.Form):
     """A row of the time-limit table: a type and category (either empty: any) and the working days."""
 
-    case_type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Any type")), *CaseType.choices])
+    case_type = forms.ChoiceField(
+        label=pgettext_lazy("cases", "Type"), required=False, choices=[("", _("Any type")), *CaseType.choices]
+    )
     category_code = forms.ChoiceField(
-        label=_("Category"), required=False, help_text=_("A heading covers its subcategories.")
+        label=pgettext_lazy("cases", "Category"), required=False, help_text=_("A heading covers its subcategories.")
     )
     sign_days = forms.IntegerField(label=_("Sign within (working days)"), min_value=0, max_value=1000, initial=1)
     handle_days = forms.IntegerField(label=_("Conclude within (working days)"), min_value=0, max_value=1000)
@@ -201,7 +206,9 @@ class GridCellForm(AccessibleFormMixin, forms.Form):
         error_messages={"required": _("Give the code.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    name = forms.CharField(label=_("Name"), max_length=100, error_messages={"required": _("Give the name.")})
+    name = forms.CharField(
+        label=pgettext_lazy("cases", "Name"), max_length=100, error_messages={"required": _("Give the name.")}
+    )
     description = forms.CharField(
         label=_("Boundaries"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2})
     )
