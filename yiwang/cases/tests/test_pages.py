@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from yiwang.cases.models import (
     DispatchRule,
     KnowledgeArticle,
 )
+from yiwang.cases.routing import forget_loaded_model
 from yiwang.cases.tests.conftest import Hotline, take_call
 from yiwang.conftest import sign_in
 
@@ -46,10 +47,12 @@ def png(name: str = "photo.png") -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def pages(hotline: Hotline, settings: Any, tmp_path: Path) -> Callable[[Any], Client]:
+def pages(hotline: Hotline, settings: Any, tmp_path: Path) -> Iterator[Callable[[Any], Client]]:
     """`pages(user)`: a client signed in as `user` (None: anonymous), reading English pages; files in a temporary
-    media root; the catalogue sends street lamps to 城市管理局."""
+    media root; the catalogue sends street lamps to 城市管理局. The routing model the pages train (cold start) is
+    forgotten afterwards: the next test's database has another."""
     settings.MEDIA_ROOT = tmp_path
+    forget_loaded_model()
     rule = DispatchRule.objects.create(
         category_id=_category(hotline.lamp), lead_department_id=hotline.urban, basis="城市管理局权责清单第12项"
     )
@@ -60,7 +63,8 @@ def pages(hotline: Hotline, settings: Any, tmp_path: Path) -> Callable[[Any], Cl
         client.cookies["yiwang_language"] = "en"
         return sign_in(client, user) if user is not None else client
 
-    return make
+    yield make
+    forget_loaded_model()
 
 
 def _category(code: str) -> int:

@@ -10,7 +10,7 @@ event; case P is the citizen's own request on the portal.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from PIL import Image
 
 from yiwang.cases import services, sms, urls_analytics, urls_cases, urls_catalogue, urls_knowledge
 from yiwang.cases.portal import tracking_token
+from yiwang.cases.routing import forget_loaded_model
 from yiwang.cases.tests.conftest import Hotline
 from yiwang.conftest import Accounts, sign_in, url_routes
 from yiwang.identity.roles import Role
@@ -63,8 +64,11 @@ def png() -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def setting(hotline: Hotline, accounts: Accounts, make_staff: Any, settings: Any, tmp_path: Path) -> dict[str, Any]:
+def setting(
+    hotline: Hotline, accounts: Accounts, make_staff: Any, settings: Any, tmp_path: Path
+) -> Iterator[dict[str, Any]]:
     settings.MEDIA_ROOT = tmp_path
+    forget_loaded_model()  # the routing model the pages train is this test's
     settings.YIWANG_SMS_BACKEND = sms.LOCMEM_BACKEND
     cache.clear()  # the look-up limits
     a = services.case_intake(
@@ -91,7 +95,7 @@ def setting(hotline: Hotline, accounts: Accounts, make_staff: Any, settings: Any
             case_type="help", channel="portal", content="候车亭坏了", reporter_id=hotline.citizen.pk
         ),
     )
-    return {
+    yield {
         "A": a.number,
         "G": g.number,
         "P": p.number,
@@ -113,6 +117,7 @@ def setting(hotline: Hotline, accounts: Accounts, make_staff: Any, settings: Any
             "grid": hotline.grid_worker,
         },
     }
+    forget_loaded_model()
 
 
 @pytest.fixture
