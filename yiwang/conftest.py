@@ -179,6 +179,15 @@ def url_routes() -> Iterator[str]:
     yield from walk(get_resolver().url_patterns, "")
 
 
+def focus_by_tab(page: Any, target: Any, *, presses: int = 60) -> None:
+    """Move the focus with Tab alone until it reaches the target, as a keyboard user does."""
+    for _press in range(presses):
+        if target.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {target}")
+
+
 def sign_in(client: Client, user: Any) -> Client:
     """Sign a test client in; staff also pass the second factor (a confirmed TOTP device)."""
     from django_otp import DEVICE_ID_SESSION_KEY

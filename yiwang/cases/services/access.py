@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.cases.models import AssignmentRole, AssignmentStatus, Case, CaseAssignment
-from yiwang.core.errors import PermissionDenied
+from yiwang.core.errors import Conflict, PermissionDenied
 from yiwang.identity.roles import Role, UserKind
 from yiwang.identity.selectors import visible_department_ids
 
@@ -59,8 +59,8 @@ def acting_assignment(
         matching = [assignment for assignment in assignments if assignment.status in statuses]
         if matching:
             return matching[0]
-        if assignments:
-            raise PermissionDenied(
+        if assignments:  # typically a colleague of the same unit took the step first
+            raise Conflict(
                 _("Your unit's part in this case is %(status)s: this step is not open to it.")
                 % {"status": AssignmentStatus(assignments[0].status).label}
             )

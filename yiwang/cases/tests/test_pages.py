@@ -507,11 +507,6 @@ def test_the_router_proposes_its_top_units_and_categories_with_confidence(pages,
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="no lifecycle service records the router's proposal (Case.suggested): CaseIntake has no field for it and "
-    "case_dispatch only reads it, so RoutingFeedback never learns what was proposed when the dispatcher corrects it",
-)
 def test_a_correction_of_the_routing_suggestion_is_recorded_as_training_data(pages, hotline: Hotline) -> None:
     from yiwang.cases.models import RoutingFeedback
 

@@ -48,6 +48,7 @@ from yiwang.cases.views.common import (
     catalogue_advice,
     choices_for,
     partial_requested,
+    proposal_for,
     refuse_unreachable,
     routing_for,
     vary_on_htmx,
@@ -301,6 +302,7 @@ def _take_call(actor: Any, data: dict[str, Any], *, action: str, merge_into: str
                 lead_department_id=data["lead_department_id"],
                 co_department_ids=data.get("co_department_ids") or (),
                 note=data.get("note") or "",
+                **proposal_for(data["content"], division_code=data.get("division_code") or ""),
             )
         elif action == "conclude_directly":
             article_id = data.get("article_id")

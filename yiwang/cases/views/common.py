@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -164,6 +165,17 @@ def routing_for(text: str, *, division_code: str = "") -> Routing:
         ],
         available=True,
     )
+
+
+def proposal_for(text: str, *, division_code: str = "") -> dict[str, Any]:
+    """What the router proposes for the text (its first unit and category), as `case_dispatch` keeps it beside the
+    dispatcher's choice: the training data of the next model."""
+    routing = routing_for(text, division_code=division_code)
+    unit = routing.units[0].value if routing.units else ""
+    return {
+        "proposed_department_id": int(unit) if unit.isdigit() else None,
+        "proposed_category_code": routing.categories[0].value if routing.categories else "",
+    }
 
 
 @dataclass(frozen=True)

@@ -57,6 +57,7 @@ from yiwang.cases.views.common import (
     add_error,
     catalogue_advice,
     choices_for,
+    proposal_for,
     refuse_unreachable,
     routing_for,
 )
@@ -129,6 +130,7 @@ STEPS = (
             lead_department_id=data["lead_department_id"],
             co_department_ids=data["co_department_ids"],
             note=data["note"],
+            **proposal_for(f"{detail.summary.title}\n{detail.content}", division_code=detail.division_code),
         ),
         choices=("categories", "units"),
     ),

@@ -43,12 +43,11 @@ from yiwang.cases.models import (
 from yiwang.cases.routing import forget_loaded_model, router_train
 from yiwang.cases.services import CaseIntake
 from yiwang.cases.tests.test_routing import load_demo_catalogue
-from yiwang.conftest import PASSWORD, City, next_credit_code
+from yiwang.conftest import PASSWORD, City, focus_by_tab, next_credit_code
 from yiwang.datahub.tests.e2e.conftest import authenticator_code
 from yiwang.identity import services as identity_services
 from yiwang.identity.roles import Role
 from yiwang.org import services as org_services
-from yiwang.services.tests.e2e.test_guide import focus_by_tab
 
 COMMUNITY = "419802001001"  # 柳园社区, 滨河街道, 清河区
 PLACE = "清河区 › 滨河街道 › 柳园社区"  # as the place's select box names it
@@ -303,12 +302,6 @@ def test_an_operator_takes_a_call_dispatches_by_the_model_and_the_unit_concludes
     assert unit_console.errors == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the suggestions panel listens to `change from:#id_category_code`, bound once to the select that the "
-    "first suggestions swap replaces out of band (#dispatch-fields): a category corrected by hand afterwards asks "
-    "for nothing, and the catalogue's proposal stays that of the model's category",
-)
 def test_the_catalogue_follows_a_category_corrected_by_hand(live_server, page, demo_hotline):
     staff_signs_in(page, live_server.url, demo_hotline.operator, "/console/cases/intake/")
     page.get_by_label(label(IntakeForm, "contact_phone")).fill(CALLER)

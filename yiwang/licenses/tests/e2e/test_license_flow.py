@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from yiwang.conftest import focus_by_tab
 from yiwang.licenses.tests.conftest import Licensing, issued
 from yiwang.services.applications import services as application_services
 from yiwang.services.applications.selectors import application_license_materials
 from yiwang.services.tests.e2e.test_apply import citizen_signs_in
-from yiwang.services.tests.e2e.test_guide import focus_by_tab
 
 VALID = re.compile(r"有效|Valid")
 

@@ -18,14 +18,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from yiwang.conftest import PASSWORD
+from yiwang.conftest import PASSWORD, focus_by_tab
 from yiwang.datahub.tests.e2e.conftest import sign_in  # noqa: F401 - the fixture, signing staff in
 from yiwang.identity.roles import Role
 from yiwang.services.applications import services
 from yiwang.services.catalog.services import HandlingItemInput, MaterialInput
 from yiwang.services.models import Application, ApplicationMaterial, ItemVersion, Rating
 from yiwang.services.tests import factories
-from yiwang.services.tests.e2e.test_guide import LARGE_TEXT, focus_by_tab
+from yiwang.services.tests.e2e.test_guide import LARGE_TEXT
 from yiwang.services.tests.factories import published_item
 from yiwang.services.tests.test_application_pages import FORM, TASK_CODE, item  # noqa: F401 - the item, a fixture
 

@@ -8,21 +8,13 @@ fixtures come from yiwang/conftest.py, `catalog` from yiwang/services/tests/conf
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from playwright.sync_api import expect
 
+from yiwang.conftest import focus_by_tab
+
 LARGE_TEXT = re.compile(r"\blarge-text\b")
 GUIDE = "/services/items/11419800-SHEBAO-001/"
-
-
-def focus_by_tab(page: Any, target: Any, *, presses: int = 60) -> None:
-    """Move the focus with Tab alone until it reaches the target, as a keyboard user does."""
-    for _press in range(presses):
-        if target.evaluate("element => element === document.activeElement"):
-            return
-        page.keyboard.press("Tab")
-    raise AssertionError(f"Tab never reached {target}")
 
 
 def test_a_visitor_searches_by_keyboard_and_opens_a_guide(live_server, page, catalog):

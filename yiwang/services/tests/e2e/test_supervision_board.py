@@ -11,8 +11,8 @@ import re
 
 from playwright.sync_api import expect
 
+from yiwang.conftest import focus_by_tab
 from yiwang.datahub.tests.e2e.conftest import sign_in  # noqa: F401 - the fixture, signing staff in
-from yiwang.services.tests.e2e.test_guide import focus_by_tab
 from yiwang.services.tests.test_supervision_pages import BOARD, board  # noqa: F401 - the cases, a fixture
 
 
