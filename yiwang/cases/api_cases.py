@@ -45,6 +45,8 @@ from yiwang.cases.schemas import (
     ReturnIn,
     ReturnOut,
     ReturnReviewIn,
+    RouteIn,
+    RouteOut,
     TextIn,
     UnitOverdueOut,
 )
@@ -208,7 +210,7 @@ def _created(case: Case) -> dict[str, Any]:
 )
 def intake(request: HttpRequest, response: HttpResponse, payload: CaseIntakeIn) -> Any:
     user = _user(request)
-    data = payload.dict()
+    data = payload.model_dump()
     channel = _intake_channel(user, data.pop("channel"))
     case = services.case_intake(
         actor=user,
@@ -285,6 +287,18 @@ def duplicates(request: HttpRequest, payload: DuplicatesIn) -> Any:
         division_code=payload.division_code,
         exclude_case_id=exclude,
     )
+
+
+@router.post(
+    "/route",
+    response=RouteOut,
+    summary="The routing model's three likeliest lead units and categories for a text (the hotline)",
+)
+def route(request: HttpRequest, payload: RouteIn) -> Any:
+    _require_hotline(request)
+    from yiwang.cases.routing import route as route_text  # loads scikit-learn: on first use, not at start-up
+
+    return route_text(payload.text, division_code=payload.division_code, top=3)
 
 
 # --- one case ------------------------------------------------------------------------------------------------------

@@ -309,9 +309,12 @@ class RouteIn(Schema):
 
 
 class RoutedUnitOut(Schema):
-    department_id: int
+    department_id: int | None = Field(
+        description="null for a 属地 matter whose place (division_code) does not say which street or district"
+    )
     name: str
-    confidence: float
+    confidence: float = Field(description="0–1; the confidences of a proposal sum to at most 1")
+    locality: str = Field("", description="street or district when department_id is null")
 
 
 class RoutedCategoryOut(Schema):
@@ -322,8 +325,8 @@ class RoutedCategoryOut(Schema):
 
 class RouteOut(Schema):
     units: list[RoutedUnitOut] = Field(description="the three likeliest lead units, best first")
-    categories: list[RoutedCategoryOut] = Field(description="the three likeliest categories, best first")
-    model: str = Field(description="the model that answered (cold_start or trained)")
+    categories: list[RoutedCategoryOut] = Field(description="the three likeliest leaf categories, best first")
+    model_id: int | None = Field(description="the routing model that answered; null when there is none yet")
 
 
 class UnitOverdueOut(Schema):

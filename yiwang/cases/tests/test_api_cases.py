@@ -30,8 +30,10 @@ from yiwang.cases.models import (
     CaseStatus,
     CaseType,
     Channel,
+    DispatchRule,
     GridCell,
     KnowledgeArticle,
+    Responsibility,
 )
 from yiwang.cases.schemas import BoxName, CaseTypeName
 from yiwang.cases.selectors import BOXES
@@ -524,6 +526,39 @@ def test_likely_duplicates_at_intake(world: CasesWorld) -> None:
     assert excluded.json() == []
     unknown = post(world.client("dispatcher"), f"{API}/duplicates", {**body, "exclude_number": "20990101000001"})
     assert unknown.status_code == 404 and field_of(unknown) == "exclude_number"
+
+
+def test_the_routing_models_proposal(world: CasesWorld) -> None:
+    from yiwang.cases.routing import forget_loaded_model
+
+    noise = CaseCategory.objects.get(code=OTHER_LEAF)
+    noise.keywords = "噪声\n噪音\n扰民\n施工噪声\n夜间施工"
+    noise.save()
+    tidy = CaseCategory.objects.get(code=LEAF)
+    tidy.keywords = "垃圾\n清运\n垃圾桶\n环境卫生"
+    tidy.save()
+    DispatchRule.objects.create(category=noise, lead_department_id=world.ecology, basis="生态环境局三定")
+    DispatchRule.objects.create(category=tidy, lead_department_id=world.urban, basis="城市管理局三定")
+    Responsibility.objects.create(department_id=world.ecology, title="噪声污染防治监督管理")
+    Responsibility.objects.create(department_id=world.urban, title="市容环境卫生管理，生活垃圾清运")
+    forget_loaded_model()  # a model another test's database held must not answer here
+    try:
+        response = post(
+            world.client("dispatcher"),
+            f"{API}/route",
+            {"text": "工地夜间施工噪声扰民，睡不着觉", "division_code": COMMUNITY},
+        )
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert body["model_id"] is not None
+        assert (body["units"][0]["department_id"], body["units"][0]["name"]) == (world.ecology, "市生态环境局")
+        assert body["categories"][0]["code"] == OTHER_LEAF
+        assert 1 <= len(body["units"]) <= 3 and 1 <= len(body["categories"]) <= 3
+        assert sum(unit["confidence"] for unit in body["units"]) <= 1.0001
+        empty = post(world.client("dispatcher"), f"{API}/route", {"text": "   "})
+        assert empty.status_code == 422 and field_of(empty) == "text"
+    finally:
+        forget_loaded_model()
 
 
 def test_overdue_lists_per_unit(world: CasesWorld) -> None:

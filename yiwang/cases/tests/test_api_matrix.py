@@ -143,6 +143,9 @@ CALLS: dict[tuple[str, str], Call] = {
     ("post", f"{API}/duplicates"): Call(
         number_of(received), lambda w, p: {"content": INTAKE["content"], "phone": "13912345678"}, HOTLINE_ONLY
     ),
+    ("post", f"{API}/route"): Call(
+        nothing, lambda w, p: {"text": "夜市占道经营噪声扰民", "division_code": "419802001001"}, HOTLINE_ONLY
+    ),
     ("get", f"{API}/{{number}}"): Call(
         number_of(dispatched), no_body, row(UNAUTHORIZED, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK, OK, NOT_FOUND, OK)
     ),

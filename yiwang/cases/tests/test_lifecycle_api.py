@@ -274,7 +274,7 @@ def test_a_co_unit_replies_and_the_lead_unit_concludes(world: CasesWorld) -> Non
         )
     )
     before_signing = post(ecology, f"{case}/co-reply", {"text": "水质正常。"})
-    assert before_signing.status_code == 403  # its part is still awaiting signature
+    assert before_signing.status_code == 409  # its part is still awaiting signature: not yet
     co_view = ok(post(ecology, f"{case}/sign"))
     assert co_view["summary"]["status"] == "dispatched"  # a co-unit's signature does not start the handling
     assert co_view["actions"] == ["co_reply", "note", "return"]
@@ -375,7 +375,7 @@ def test_steps_out_of_turn_are_conflicts(world: CasesWorld) -> None:
     conclude_too_early = post(urban, f"{case}/conclude", {"reply": "未签收就办结"})
     assert conclude_too_early.status_code == 409
     ok(post(urban, f"{case}/sign"))
-    assert post(urban, f"{case}/sign").status_code == 403  # its part is signed already: not open to it
+    assert post(urban, f"{case}/sign").status_code == 409  # signed already (a colleague got there first)
     redispatch = post(dispatcher, f"{case}/dispatch", {"category_code": "0101", "lead_department_id": world.ecology})
     assert redispatch.status_code == 409 and field_of(redispatch) == "status"
     ok(post(urban, f"{case}/conclude", {"reply": "已处理。"}))
