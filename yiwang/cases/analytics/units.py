@@ -11,8 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case as CaseWhen
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from yiwang.cases.analytics.period import Period
@@ -89,9 +88,44 @@ def minimum_volume() -> int:
     return int(getattr(settings, "YIWANG_CASES_RANKING_MIN_VOLUME", DEFAULT_MINIMUM_VOLUME))
 
 
-def _received_in(period: Period, prefix: str = "") -> Q:
+@dataclass(frozen=True)
+class ReceivedCases:
+    """The cases received in a period, with the range of their ids.
+
+    The tables that point to cases (assignments, follow-ups, returns) would be filtered by the case's `received_at`
+    through a join, which the database can only do by reading them whole. The id range is a condition on their own
+    `case_id` column, which reads just that slice of their case_id index. Cases get their ids as they are received,
+    so the range usually holds the period's cases and no other (`exact`): then it is the whole condition. When a
+    case was entered out of order the range also holds others, and the join on `received_at` stays as well."""
+
+    period: Period
+    first_id: int
+    last_id: int
+    exact: bool
+
+    def of(self, prefix: str = "") -> Q:
+        """Rows whose case (through `prefix`, e.g. "case__") was received in the period."""
+        ids = "pk" if not prefix else f"{prefix.removesuffix('__')}_id"
+        in_range = Q(**{f"{ids}__gte": self.first_id, f"{ids}__lte": self.last_id})
+        if self.exact:
+            return in_range
+        start, end = self.period.bounds()
+        return in_range & Q(**{f"{prefix}received_at__gte": start, f"{prefix}received_at__lt": end})
+
+
+def received_cases(period: Period) -> ReceivedCases | None:
+    """The period's cases and their id range; None when no case was received in it."""
     start, end = period.bounds()
-    return Q(**{f"{prefix}received_at__gte": start, f"{prefix}received_at__lt": end})
+    # The count also keeps PostgreSQL from answering MIN and MAX by walking the primary key from one end until a
+    # case of the period turns up (millions of rows for a recent month) instead of reading the period's slice.
+    bounds = Case.objects.filter(received_at__gte=start, received_at__lt=end).aggregate(
+        first=Min("pk"), last=Max("pk"), cases=Count("pk")
+    )
+    if bounds["first"] is None:
+        return None
+    first, last = bounds["first"], bounds["last"]
+    exact = Case.objects.filter(pk__gte=first, pk__lte=last).count() == bounds["cases"]
+    return ReceivedCases(period, first, last, exact)
 
 
 def _scoped(queryset: QuerySet[Any], scope: frozenset[int] | None, field_name: str) -> QuerySet[Any]:
@@ -100,64 +134,67 @@ def _scoped(queryset: QuerySet[Any], scope: frozenset[int] | None, field_name: s
     return queryset.filter(**{f"{field_name}__in": scope})
 
 
+def _signed_in_time(prefix: str = "") -> Q:
+    signed, due = f"{prefix}signed_at", f"{prefix}sign_due_at"
+    return Q(**{f"{signed}__isnull": False}) & (Q(**{f"{due}__isnull": True}) | Q(**{f"{signed}__lte": F(due)}))
+
+
+def _not_yet_due(now: datetime.datetime, prefix: str = "") -> Q:
+    due = f"{prefix}sign_due_at"
+    return Q(**{f"{prefix}signed_at__isnull": True}) & (Q(**{f"{due}__isnull": True}) | Q(**{f"{due}__gte": now}))
+
+
 def _assignment_counts(
-    period: Period, scope: frozenset[int] | None, now: datetime.datetime
+    cases: ReceivedCases, scope: frozenset[int] | None, now: datetime.datetime
 ) -> dict[int, dict[str, int]]:
-    """Per unit: lead assignments, responded, awaiting (not yet due), returns and approved returns are separate."""
-    returned_in_time = CaseReturn.objects.filter(assignment=OuterRef("pk")).filter(
-        Q(requested_at__lte=OuterRef("sign_due_at")) | Q(assignment__sign_due_at__isnull=True)
-    )
-    signed_in_time = Q(signed_at__isnull=False) & (Q(sign_due_at__isnull=True) | Q(signed_at__lte=F("sign_due_at")))
-    not_yet_due = Q(signed_at__isnull=True) & (Q(sign_due_at__isnull=True) | Q(sign_due_at__gte=now))
-    # CASE tries its branches in order, so the EXISTS probe runs only for assignments not signed in time.
-    responded = CaseWhen(
-        When(signed_in_time, then=Value(1)),
-        When(Exists(returned_in_time), then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    awaiting = CaseWhen(
-        When(signed_in_time, then=Value(0)),
-        When(Exists(returned_in_time), then=Value(0)),
-        When(not_yet_due, then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
+    """Per unit: lead assignments, those signed in time, and those unsigned whose sign limit is still ahead."""
     queryset = _scoped(CaseAssignment.objects.filter(role=AssignmentRole.LEAD), scope, "department_id").filter(
-        _received_in(period, "case__")
+        cases.of("case__")
     )
     rows = queryset.values("department_id").annotate(
-        volume=Count("pk"), responded=Sum(responded), awaiting=Sum(awaiting)
+        volume=Count("pk"),
+        signed_in_time=Count("pk", filter=_signed_in_time()),
+        not_yet_due=Count("pk", filter=_not_yet_due(now)),
     )
-    return {
-        row["department_id"]: {"volume": row["volume"], "responded": row["responded"], "awaiting": row["awaiting"]}
-        for row in rows.order_by()
-    }
+    return {row.pop("department_id"): row for row in rows.order_by()}
 
 
-def _return_counts(period: Period, scope: frozenset[int] | None) -> dict[int, dict[str, int]]:
+def _return_counts(
+    cases: ReceivedCases, scope: frozenset[int] | None, now: datetime.datetime
+) -> dict[int, dict[str, int]]:
+    """Per unit: returns asked through its lead assignments, those approved, and — counted once per assignment —
+    the assignments not signed in time that were returned within their sign limit (a response), of which those
+    whose limit is still ahead (no longer awaiting). Counted here, from the few returns, rather than by probing the
+    returns for every assignment."""
     queryset = _scoped(
         CaseReturn.objects.filter(assignment__role=AssignmentRole.LEAD), scope, "assignment__department_id"
-    ).filter(_received_in(period, "case__"))
+    ).filter(cases.of("case__"))
+    in_time = Q(requested_at__lte=F("assignment__sign_due_at")) & ~_signed_in_time("assignment__")
     rows = queryset.values("assignment__department_id").annotate(
-        returns=Count("pk"), approved=Count("pk", filter=Q(decision=Decision.APPROVED))
+        returns=Count("pk"),
+        approved=Count("pk", filter=Q(decision=Decision.APPROVED)),
+        returned_in_time=Count("assignment_id", distinct=True, filter=in_time),
+        returned_before_due=Count("assignment_id", distinct=True, filter=in_time & _not_yet_due(now, "assignment__")),
     )
-    return {
-        row["assignment__department_id"]: {"returns": row["returns"], "approved": row["approved"]}
-        for row in rows.order_by()
-    }
+    return {row.pop("assignment__department_id"): row for row in rows.order_by()}
 
 
-def latest_follow_ups() -> QuerySet[CaseFollowUp]:
-    """Each case's latest follow-up (by time, then id): the one that stands after a reopened case's new answer."""
+def latest_follow_ups(cases: ReceivedCases | None = None) -> QuerySet[CaseFollowUp]:
+    """Each case's latest follow-up (by time, then id): the one that stands after a reopened case's new answer;
+    of the cases received in a period when given."""
     later = CaseFollowUp.objects.filter(case_id=OuterRef("case_id")).filter(
         Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk"))
     )
-    return CaseFollowUp.objects.filter(~Exists(later))
+    queryset = CaseFollowUp.objects.all()
+    if cases is not None:
+        queryset = queryset.filter(cases.of("case__"))
+        # The same case, so the same range: redundant, but it lets the database hash just the period's follow-ups.
+        later = later.filter(case_id__gte=cases.first_id, case_id__lte=cases.last_id)
+    return queryset.filter(~Exists(later))
 
 
-def _follow_up_counts(period: Period, scope: frozenset[int] | None) -> dict[int, dict[str, int]]:
-    queryset = _scoped(latest_follow_ups(), scope, "lead_department_id").filter(_received_in(period, "case__"))
+def _follow_up_counts(cases: ReceivedCases, scope: frozenset[int] | None) -> dict[int, dict[str, int]]:
+    queryset = _scoped(latest_follow_ups(cases), scope, "lead_department_id")
     rows = queryset.values("lead_department_id").annotate(
         follow_ups=Count("pk"),
         resolved=Count("pk", filter=Q(resolved=True)),
@@ -175,10 +212,8 @@ def overdue_cases(now: datetime.datetime) -> Q:
     )
 
 
-def _overdue_counts(period: Period, scope: frozenset[int] | None, now: datetime.datetime) -> dict[int, int]:
-    queryset = _scoped(Case.objects.filter(_received_in(period)), scope, "lead_department_id").filter(
-        overdue_cases(now)
-    )
+def _overdue_counts(cases: ReceivedCases, scope: frozenset[int] | None, now: datetime.datetime) -> dict[int, int]:
+    queryset = _scoped(Case.objects.filter(cases.of()), scope, "lead_department_id").filter(overdue_cases(now))
     rows = queryset.values("lead_department_id").annotate(overdue=Count("pk"))
     return {row["lead_department_id"]: row["overdue"] for row in rows.order_by()}
 
@@ -199,10 +234,13 @@ def _figures(
     minimum: int,
 ) -> UnitFigures:
     volume = counts.get("volume", 0)
-    awaiting = counts.get("awaiting", 0)
+    # Responded: signed in time, or (not signed in time but) returned in time; awaiting: unsigned, limit ahead,
+    # not returned.
+    responded = counts.get("signed_in_time", 0) + counts.get("returned_in_time", 0)
+    awaiting = counts.get("not_yet_due", 0) - counts.get("returned_before_due", 0)
     follow_ups = counts.get("follow_ups", 0)
     satisfied, basically = counts.get("satisfied", 0), counts.get("basically", 0)
-    response = Rate(counts.get("responded", 0), volume - awaiting)
+    response = Rate(responded, volume - awaiting)
     resolution = Rate(counts.get("resolved", 0), follow_ups)
     satisfaction = Rate(satisfied + basically, follow_ups)
     composite = _composite((response, resolution, satisfaction))
@@ -240,18 +278,18 @@ def units_for_scope(
     """The figures of every unit in `scope` (None: all) that led a case received in the period, ranked."""
     now = now or timezone.now()
     minimum = minimum_volume()
-    if scope is not None and not scope:
-        empty = _figures(None, "", {}, minimum)
-        return UnitsReport(period, minimum, [], empty)
+    cases = received_cases(period) if scope is None or scope else None
+    if cases is None:
+        return UnitsReport(period, minimum, [], _figures(None, "", {}, minimum))
     per_unit: dict[int, dict[str, int]] = {}
     for source in (
-        _assignment_counts(period, scope, now),
-        _return_counts(period, scope),
-        _follow_up_counts(period, scope),
+        _assignment_counts(cases, scope, now),
+        _return_counts(cases, scope, now),
+        _follow_up_counts(cases, scope),
     ):
         for department_id, counts in source.items():
             per_unit.setdefault(department_id, {}).update(counts)
-    for department_id, overdue in _overdue_counts(period, scope, now).items():
+    for department_id, overdue in _overdue_counts(cases, scope, now).items():
         per_unit.setdefault(department_id, {})["overdue"] = overdue
     names = _department_names(per_unit)
     figures = [_figures(pk, names[pk], counts, minimum) for pk, counts in per_unit.items()]

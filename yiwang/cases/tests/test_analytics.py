@@ -27,6 +27,7 @@ from yiwang.cases.analytics import (
     hot_topics_for_scope,
     is_rising,
     period_resolve,
+    received_cases,
     terms_of,
     trend_for_scope,
     units_for_scope,
@@ -219,6 +220,27 @@ def test_the_three_rates_returns_and_overdue_cases_of_each_unit(sample: Sample) 
     assert a.response.percent == 50.0
     assert Rate(2, 3).percent == 66.7
     assert Rate(0, 0).value is None
+
+
+def test_the_id_range_of_a_period_is_used_alone_only_when_exact(city: City) -> None:
+    unit = city.public_security
+    for day in (1, 2, 5, 8, 9):  # received in id order
+        case = make_case(received_at=at(day), lead=unit, status=CaseStatus.DISPATCHED, due_at=at(30))
+        assign(case, unit, sign_due_at=at(day + 1), signed_at=at(day, 12))
+    cases = received_cases(WEEK)
+    assert cases is not None and cases.exact
+    assert units_for_scope(scope=None, period=WEEK, now=NOW).total.response == Rate(3, 3)
+    # A case entered late for a day outside the week gets an id inside the week's range: the range is not exact,
+    # and the join on the received time keeps it out.
+    late = make_case(received_at=at(1, 8), lead=unit, status=CaseStatus.DISPATCHED, due_at=at(30))
+    assign(late, unit, sign_due_at=at(2))
+    latest = make_case(received_at=at(3), lead=unit, status=CaseStatus.DISPATCHED, due_at=at(30))
+    assign(latest, unit, sign_due_at=at(4))
+    cases = received_cases(WEEK)
+    assert cases is not None and not cases.exact
+    total = units_for_scope(scope=None, period=WEEK, now=NOW).total
+    assert (total.volume, total.response) == (4, Rate(3, 4))
+    assert received_cases(Period(PeriodKind.CUSTOM, datetime.date(2025, 1, 1), datetime.date(2025, 1, 2))) is None
 
 
 def test_units_below_the_minimum_volume_are_listed_unranked(sample: Sample, settings: Any) -> None:
