@@ -2,9 +2,9 @@
 
 Fitting weighs the examples: a dispatcher's final choice counts as much as a category's catalogue text, a
 correction (the final unit differs from the first proposal) three times as much, a lone keyword half. As history
-grows, the catalogue's texts are raised so that they keep a quarter of the history's total weight: without it,
-matters that history has not met yet were routed worse than by the catalogue alone. Counting every final choice
-above the catalogue was measured worse while history is small (ADR 0021 has the figures).
+grows, the catalogue's texts are raised so that together they weigh as much as the history: otherwise matters that
+history has not met yet are routed by what is frequent rather than by what the catalogue says. Counting every final
+choice above the catalogue was measured worse while history is small (ADR 0021 has the figures).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from yiwang.cases.routing.features import Vectoriser
 
 PAYLOAD_FORMAT = 2
 BASE_WEIGHTS = {CATALOGUE: 1.0, KEYWORD: 0.5, RESPONSIBILITY: 1.0, HISTORY: 1.0, CORRECTION: 3.0}
-CATALOGUE_SHARE = 0.25  # the catalogue's total weight is raised to at least this share of the history's
+CATALOGUE_SHARE = 1.0  # the catalogue's total weight is raised to at least this share of the history's
 RANDOM_STATE = 2026
 
 

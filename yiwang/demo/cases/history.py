@@ -232,7 +232,7 @@ ISSUES: dict[str, tuple[tuple[str, str, str], ...]] = {
         (_H, "拖欠工资", "我在{company}上班，公司已经拖欠{months}工资了，一共{money}块，老板一直说没钱"),
         (_H, "农民工欠薪", "我们在{site}干活，包工头拖欠我们十几个人的工钱，{months}了都没给"),
         (_C, "克扣工资", "{company}无故克扣我的工资，说我迟到扣了一半"),
-        (_H, "离职工资", "我从{company}辞职{since}，最后一个月的工资还没给结"),
+        (_H, "离职工资", "我上个月从{company}辞职了，最后一个月的工资还没给结"),
         (_Q, "欠薪维权", "想问一下公司拖欠工资不发，应该去哪里投诉，需要准备什么材料"),
     ),
     "0502": (
@@ -785,6 +785,8 @@ class _Generator:
     def _words(self, case_type: str, issue: Issue, slots: dict[str, str]) -> str:
         chance = self.random.random
         if chance() < 0.05:  # the caller hardly explains; the operator notes the gist
+            if case_type == CONSULTATION:
+                return f"{slots['community']}居民咨询{issue.topic}。"
             request = self.random.choice(("请处理", "请核实", "麻烦看看"))
             return f"{slots['community']}{slots['road']}一带{issue.topic}，{request}。"
         body = issue.text.format_map(slots)
