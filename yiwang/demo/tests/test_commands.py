@@ -16,7 +16,7 @@ def run(*args):
 
 def test_bootstrap_loads_the_small_demo_into_an_empty_database_once(db):
     first = run("bootstrap")
-    assert identity_selectors.user_count_by_kind() == {"citizen": 1003, "staff": 82}
+    assert identity_selectors.user_count_by_kind() == {"citizen": 1003, "staff": 83}
     assert demo_city() is not None
     assert "demo city loaded in" in first
     assert "Password of every demo account: Yiwang-Demo-2026" in first
@@ -26,7 +26,7 @@ def test_bootstrap_loads_the_small_demo_into_an_empty_database_once(db):
     assert any(line.split()[:2] == ["boss", "王建国"] and "明湖示范科技有限公司" in line for line in lines)
 
     second = run("bootstrap")
-    assert identity_selectors.user_count_by_kind() == {"citizen": 1003, "staff": 82}
+    assert identity_selectors.user_count_by_kind() == {"citizen": 1003, "staff": 83}
     assert "demo city loaded in" not in second
     assert "Password of every demo account: Yiwang-Demo-2026" in second
 
@@ -39,7 +39,7 @@ def test_bootstrap_leaves_a_database_with_accounts_alone(outside_citizen):
 
 def test_demo_loads_and_prints_the_logins(db):
     output = run("demo", "--scale", "small", "--people", "50", "--seed", "9")
-    assert identity_selectors.user_count_by_kind() == {"citizen": 53, "staff": 82}
+    assert identity_selectors.user_count_by_kind() == {"citizen": 53, "staff": 83}
     assert "demo city loaded in" in output
     assert "dispatcher" in output
 
@@ -54,7 +54,7 @@ def test_demo_refuses_a_second_demo_city(db):
     run("demo", "--people", "10")
     with pytest.raises(CommandError, match="already holds the demo city"):
         run("demo", "--people", "10")
-    assert identity_selectors.user_count_by_kind() == {"citizen": 13, "staff": 82}
+    assert identity_selectors.user_count_by_kind() == {"citizen": 13, "staff": 83}
 
 
 def test_production_never_gets_the_demo_city_by_accident(db, settings):
@@ -65,4 +65,4 @@ def test_production_never_gets_the_demo_city_by_accident(db, settings):
         run("demo", "--people", "10")
     assert identity_selectors.user_count_by_kind() == {"citizen": 0, "staff": 0}
     run("demo", "--people", "10", "--allow-production")
-    assert identity_selectors.user_count_by_kind() == {"citizen": 13, "staff": 82}
+    assert identity_selectors.user_count_by_kind() == {"citizen": 13, "staff": 83}

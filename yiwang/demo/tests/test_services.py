@@ -28,7 +28,7 @@ def loaded(db):
 
 
 def test_the_load_creates_the_whole_organisation(loaded):
-    assert (loaded.divisions, loaded.departments, loaded.staff) == (126, 57, 82)
+    assert (loaded.divisions, loaded.departments, loaded.staff) == (126, 57, 83)
     assert org_selectors.division_count_by_level() == {
         "province": 1,
         "city": 1,
@@ -49,14 +49,14 @@ def test_every_role_has_a_staff_account_that_opens_with_the_demo_password(loaded
     admin = identity_selectors.user_find_by_login("admin")
     assert admin is not None
     staff = identity_selectors.staff_list(viewer=admin)
-    assert len(staff) == 82
+    assert len(staff) == 83
     assert {role for member in staff for role in member.roles} == set(Role.values)
     assert admin.check_password(DEMO_PASSWORD)
     assert not any(member.has_second_factor for member in staff)
 
 
 def test_citizens_are_stored_with_valid_id_numbers(loaded):
-    assert identity_selectors.user_count_by_kind() == {"citizen": PEOPLE + 3, "staff": 82}
+    assert identity_selectors.user_count_by_kind() == {"citizen": PEOPLE + 3, "staff": 83}
     assert loaded.citizens == PEOPLE + 3
     rows = [person.citizen for person in generate_people(seed=11, count=PEOPLE)] + list(named_citizen_rows())
     for row in rows:
@@ -94,9 +94,9 @@ def test_the_load_is_recorded_and_the_logins_listed(loaded):
     logins = demo_logins()
     usernames = [login.username for login in logins]
     assert usernames[:4] == ["admin", "supervisor", "leader", "dispatcher"]
-    assert usernames[82:85] == ["citizen", "boss", "agent"]
-    assert len(logins) == 86
-    assert logins[83].note == "legal representative of 明湖示范科技有限公司"
+    assert usernames[83:86] == ["citizen", "boss", "agent"]
+    assert len(logins) == 87
+    assert logins[84].note == "legal representative of 明湖示范科技有限公司"
     assert logins[0].department == "政务服务和大数据管理局"
 
 
@@ -104,7 +104,7 @@ def test_a_second_load_is_refused(loaded):
     with pytest.raises(Conflict, match="already holds the demo city"):
         demo_load(scale="small", people=10)
     assert demo_load_if_empty() is None
-    assert identity_selectors.user_count_by_kind() == {"citizen": PEOPLE + 3, "staff": 82}
+    assert identity_selectors.user_count_by_kind() == {"citizen": PEOPLE + 3, "staff": 83}
 
 
 def test_a_database_with_accounts_is_refused(outside_citizen):
@@ -131,11 +131,11 @@ def test_an_interrupted_load_keeps_the_organisation_and_whole_batches_and_resume
     with pytest.raises(Interrupted):
         demo_load(scale="small", seed=5, people=300, batch_size=100, progress=stop_at_200)
     assert demo_city() == DemoCity(scale="small", seed=5, people=300, complete=False)
-    assert identity_selectors.user_count_by_kind() == {"citizen": 203, "staff": 82}
+    assert identity_selectors.user_count_by_kind() == {"citizen": 203, "staff": 83}
 
     result = demo_resume(batch_size=100)
     assert (result.citizens, result.staff) == (100, 0)
-    assert identity_selectors.user_count_by_kind() == {"citizen": 303, "staff": 82}
+    assert identity_selectors.user_count_by_kind() == {"citizen": 303, "staff": 83}
     assert demo_city() == DemoCity(scale="small", seed=5, people=300, complete=True)
     for person in generate_people(seed=5, count=300):
         assert identity_selectors.user_find_by_id_number(person.citizen.id_number) is not None
