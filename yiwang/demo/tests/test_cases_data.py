@@ -9,13 +9,14 @@ import re
 import string
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from yiwang.cases import catalogue
 from yiwang.cases.history import case_history_import
-from yiwang.cases.routing import forget_loaded_model, router_evaluate, router_train
+from yiwang.cases.routing import forget_loaded_model, read_evaluation_csv, router_evaluate, router_train
 from yiwang.demo.cases import history as generator
 from yiwang.demo.cases.history import GRID_ISSUES, ISSUES, PRACTICE, TYPE_SHARES, WEIGHTS, history_cases, routed_text
 from yiwang.demo.cases.taxonomy import CATEGORIES, HEADINGS, category, heading
@@ -238,3 +239,9 @@ def test_the_router_learns_from_the_demo_history(demo_hotline: dict[str, int]) -
     # the matters that practice gives to another unit than the category's lead.
     assert evaluation.top1 >= cold_evaluation.top1 + 16
     assert cold_evaluation.top1 >= 0.8 * 400 and evaluation.top3 >= 0.95 * 400
+    # The sample people are given to try `yiwang cases evaluate-router --file` with.
+    sample = Path(__file__).resolve().parents[3] / "docs" / "cases" / "router-evaluation-sample.csv"
+    rows = read_evaluation_csv(sample.read_bytes())
+    tried = router_evaluate(rows=rows)
+    assert (tried.total, tried.evaluated, tried.unknown_units) == (40, 40, ())
+    assert tried.top3 >= 36
