@@ -34,7 +34,8 @@ HIDDEN = "保密"
 
 def case_queryset_for(user: Any) -> QuerySet[Case]:
     """The cases `user` may see: the hotline all; a unit those assigned to it (now or before) or its sub-units;
-    oversight the units of its division; a grid worker the events they reported; a citizen their own."""
+    oversight the units of its division; any staff account what it took in (a grid worker's events, a system's
+    reports); a citizen their own."""
     cases = Case.objects.all()
     if user is None or not user.is_authenticated or not user.is_active:
         return cases.none()
@@ -48,8 +49,8 @@ def case_queryset_for(user: Any) -> QuerySet[Case]:
         return cases
     if user.has_role(Role.HANDLER) or user.role_set & OVERSIGHT_ROLES:
         condition |= Q(pk__in=CaseAssignment.objects.filter(department_id__in=visible).values("case_id"))
-    if user.has_role(Role.GRID_WORKER):
-        condition |= Q(received_by=user)
+    # What one took in oneself (a grid worker's events, a department's system reporting through the API).
+    condition |= Q(received_by=user)
     return cases.filter(condition)
 
 
@@ -509,7 +510,13 @@ def case_detail(user: Any, *, number: str) -> CaseDetail | None:
         assignments=[] if citizen else assignments,
         pending=pending,
         follow_ups=[
-            {"at": f.at, "resolved": f.resolved, "satisfaction": f.get_satisfaction_display(), "note": f.note}
+            {
+                "at": f.at,
+                "resolved": f.resolved,
+                "satisfaction": f.satisfaction,
+                "satisfaction_label": f.get_satisfaction_display(),
+                "note": f.note,
+            }
             for f in case.follow_ups.all()
         ],
         attachments=[

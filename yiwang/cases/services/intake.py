@@ -235,6 +235,8 @@ def case_intake(*, actor: Any, intake: CaseIntake) -> Case:
 
 def case_attach(*, actor: Any, case_id: int, upload: File, kind: str = "") -> CaseAttachment:  # type: ignore[type-arg]
     """Keep a photo or file of a case (JPEG, PNG, WebP or PDF, at most 10 MB)."""
+    if kind and kind not in AttachmentKind.values:
+        raise ValidationFailed(_("Unknown kind of attachment."), field="kind")
     content_type = getattr(upload, "content_type", "") or ""
     if content_type not in ATTACHMENT_TYPES:
         raise ValidationFailed(_("Attach a photo (JPEG, PNG, WebP) or a PDF."), field="upload")

@@ -88,7 +88,7 @@ def test_a_grid_worker_reports_an_event_with_a_photo_and_the_place(grid, hotline
     assert (photo.kind, photo.content_type, photo.from_reporter) == ("photo", "image/png", True)
     mine = main(client.get("/console/cases/grid/"))
     assert f'data-testid="case-row" data-number="{case.number}"' in mine
-    assert "Awaiting dispatch" in mine
+    assert str(CaseStatus.RECEIVED.label) in mine
 
 
 def test_a_small_matter_resolved_on_the_spot_needs_a_photo_of_the_result(grid, hotline: Hotline) -> None:

@@ -133,14 +133,15 @@ def test_dispatch_starts_the_clock_in_working_days_across_the_holiday(hotline: H
 
 def test_dispatch_checks_category_and_units(hotline: Hotline) -> None:
     case = take_call(hotline)
-    for arguments, field in [
+    attempts: list[tuple[dict[str, Any], str]] = [
         ({"category_code": "01", "lead_department_id": hotline.urban}, "category_code"),
         ({"category_code": hotline.lamp, "lead_department_id": 999999}, "lead_department_id"),
         (
             {"category_code": hotline.lamp, "lead_department_id": hotline.urban, "co_department_ids": [hotline.urban]},
             "co_department_ids",
         ),
-    ]:
+    ]
+    for arguments, field in attempts:
         with pytest.raises(ValidationFailed) as refused:
             services.case_dispatch(actor=hotline.dispatcher, case_id=case.pk, **arguments)
         assert refused.value.field == field
@@ -361,7 +362,8 @@ def test_grid_worker_reports_in_their_cell_and_resolves_on_the_spot(hotline: Hot
     # A cell the worker is not assigned to is refused.
     from yiwang.cases.models import GridCell
 
-    other = GridCell.objects.create(code=f"{hotline.community}02", name="第二网格", division_id=event.division_id)
+    assert event.division is not None
+    other = GridCell.objects.create(code=f"{hotline.community}02", name="第二网格", division=event.division)
     with pytest.raises(PermissionDenied):
         services.case_intake(
             actor=hotline.grid_worker,

@@ -401,10 +401,6 @@ def test_steps_out_of_turn_are_conflicts(world: CasesWorld) -> None:
     assert bad_satisfaction.status_code == 422 and field_of(bad_satisfaction) == "satisfaction"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="case_detail's follow-ups carry the satisfaction's label in the request's language, not its code",
-)
 def test_the_follow_ups_of_a_case_name_the_satisfaction_by_its_code(world: CasesWorld) -> None:
     from yiwang.cases.tests.test_api_cases import concluded
 

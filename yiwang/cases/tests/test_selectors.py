@@ -121,9 +121,8 @@ def test_boxes_and_overdue_lists(hotline: Hotline) -> None:
 
 def test_actions_follow_role_and_state(hotline: Hotline) -> None:
     case = take_call(hotline, case_type="consultation")
-    assert {"dispatch", "merge", "conclude_directly"} <= selectors.case_detail(
-        hotline.operator, number=case.number
-    ).actions  # type: ignore[union-attr]
+    hotline_view = selectors.case_detail(hotline.operator, number=case.number)
+    assert hotline_view is not None and {"dispatch", "merge", "conclude_directly"} <= hotline_view.actions
     dispatch(hotline, case)
     unit = selectors.case_detail(hotline.urban_handler, number=case.number)
     assert unit is not None and unit.actions == {"sign", "return"}
