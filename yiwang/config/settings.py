@@ -129,6 +129,9 @@ def _database(url: str, pool: bool) -> dict[str, Any]:
     elif engine == "django.db.backends.postgresql":
         config["ENGINE"] = "django.db.backends.postgresql"
         options: dict[str, Any] = config.setdefault("OPTIONS", {})
+        # PostgreSQL's JIT compiles the plans of large aggregates (the hotline's analytics) for up to seconds and
+        # gained nothing on them (docs/benchmarks.md, "Case analytics"); a URL's own options are kept.
+        options.setdefault("options", "-c jit=off")
         if pool:
             options["pool"] = {"min_size": 2, "max_size": 20, "timeout": 10}
             config["CONN_MAX_AGE"] = 0
