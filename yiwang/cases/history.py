@@ -347,8 +347,8 @@ def _save(batch: list[_Built], actor: Any) -> None:
         [built.returned_assignment for built in returned if built.returned_assignment is not None]
         + [assignment for built in batch for assignment in built.assignments]
     )
-    if actor is not None and getattr(actor, "pk", None):
-        # A return needs the person who asked for it; an import knows only who recorded it.
+    if returned:
+        # The history names the unit that returned a case, not the person: `requested_by` stays empty.
         CaseReturn.objects.bulk_create(
             [
                 CaseReturn(
@@ -356,7 +356,7 @@ def _save(batch: list[_Built], actor: Any) -> None:
                     assignment=built.returned_assignment,
                     reason=built.row.return_reason or _("Not this unit's matter."),
                     suggested_department_id=built.case.lead_department_id,
-                    requested_by=actor,
+                    requested_by=None,
                     requested_at=built.row.returned_at or built.row.dispatched_at,
                     decision=Decision.APPROVED,
                     decided_by=actor,
@@ -386,8 +386,8 @@ def _save(batch: list[_Built], actor: Any) -> None:
 def case_history_import(*, rows: Iterable[HistoricCase], actor: Any = None, batch_size: int = BATCH_SIZE) -> int:
     """Store historic concluded cases as closed cases with their events, follow-ups and routing feedback.
 
-    One transaction for the whole import, one audit event. With an `actor`, returns (退单) are also stored as
-    approved `CaseReturn` rows recorded by them; without one, only as events and the case's return count."""
+    One transaction for the whole import, one audit event. Returns (退单) are stored as approved `CaseReturn` rows of
+    the returning unit's assignment (decided by `actor` when given)."""
     recorded_by = actor if actor is not None and getattr(actor, "pk", None) else None
     count = 0
     first_number = last_number = ""

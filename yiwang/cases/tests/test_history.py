@@ -134,11 +134,12 @@ def test_imported_cases_are_closed_with_their_whole_story(units: dict[str, int],
             stale = [item for item in assignments if not item.active]
             assert [(item.department_id, item.status) for item in stale] == [(first, AssignmentStatus.RETURNED)]
             returned_row = CaseReturn.objects.get(case=case)
-            assert (returned_row.decision, returned_row.requested_by, returned_row.assignment) == (
+            assert (returned_row.decision, returned_row.requested_by, returned_row.decided_by) == (
                 "approved",
+                None,  # the history names the unit, not the person
                 dispatcher,
-                stale[0],
             )
+            assert returned_row.assignment == stale[0]
         else:
             assert case.return_count == 0 and feedback.proposed_department_id is None
             assert kinds[:3] == ["received", "dispatched", "signed"]
@@ -193,11 +194,18 @@ def test_numbers_stay_clear_of_live_ones_and_of_earlier_imports(units: dict[str,
     assert AuditEvent.objects.filter(action="cases.history.import").count() == 2
 
 
-def test_without_an_actor_returns_are_kept_as_events_only(units: dict[str, int]) -> None:
+def test_without_an_actor_returns_are_kept_with_the_returning_unit(units: dict[str, int]) -> None:
     at = datetime.datetime(2026, 10, 12, 11, 0, tzinfo=SHANGHAI)
     case_history_import(rows=[_row(returned_from="住房和城乡建设局", return_reason="非我单位职责", returned_at=at)])
     case = Case.objects.get()
-    assert case.return_count == 1 and not CaseReturn.objects.exists()
+    assert case.return_count == 1
+    returned = CaseReturn.objects.get(case=case)
+    assert (returned.assignment.department_id, returned.requested_by, returned.decided_by, returned.reason) == (
+        units["住房和城乡建设局"],
+        None,
+        None,
+        "非我单位职责",
+    )
     event = CaseEvent.objects.get(case=case, kind="return_requested")
     assert (event.department_id, event.text) == (units["住房和城乡建设局"], "非我单位职责")
     audit = AuditEvent.objects.get(action="cases.history.import")
