@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yiwang.core.fields import EncryptedTextField
 
@@ -194,7 +195,7 @@ class Case(models.Model):
     """工单: a hotline request or a grid event."""
 
     number = models.CharField(_("number"), max_length=20, unique=True)  # YYYYMMDD + 6 digits
-    case_type = models.CharField(_("type"), max_length=20, choices=CaseType.choices)
+    case_type = models.CharField(pgettext_lazy("case", "type"), max_length=20, choices=CaseType.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     category = models.ForeignKey(
         CaseCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", verbose_name=_("category")
@@ -270,7 +271,7 @@ class Case(models.Model):
     return_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
     # Open311.
     open311_token = models.CharField(max_length=40, blank=True, db_index=True)
-    service_notice = models.CharField(_("notice"), max_length=200, blank=True)
+    service_notice = models.CharField(pgettext_lazy("case", "notice"), max_length=200, blank=True)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     class Meta:
@@ -281,8 +282,8 @@ class Case(models.Model):
             models.Index(fields=["category", "received_at"], name="cases_case_category_time"),
             models.Index(fields=["division", "received_at"], name="cases_case_division_time"),
         ]
-        verbose_name = _("case")
-        verbose_name_plural = _("cases")
+        verbose_name = pgettext_lazy("case", "case")
+        verbose_name_plural = pgettext_lazy("case", "cases")
 
     def __str__(self) -> str:
         return self.number
@@ -297,14 +298,19 @@ class AssignmentStatus(models.TextChoices):
     WAITING = "waiting", _("Awaiting signature")
     SIGNED = "signed", _("Signed for")
     REPLIED = "replied", _("Replied")
-    RETURNED = "returned", _("Returned")  # 退单 accepted, or the dispatcher moved the case elsewhere
+    RETURNED = (
+        "returned",
+        pgettext_lazy("case", "Returned"),
+    )  # 退单 accepted, or the dispatcher moved the case elsewhere
     CLOSED = "closed", _("Closed")
 
 
 class CaseAssignment(models.Model):
     """A unit's part in a case: 主办 or 协办, with its own signature and reply. Kept after a reassignment."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("case"))
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="assignments", verbose_name=pgettext_lazy("case", "case")
+    )
     department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
     role = models.CharField(_("role"), max_length=4, choices=AssignmentRole.choices)
     status = models.CharField(
@@ -334,9 +340,9 @@ class CaseAssignment(models.Model):
 
 
 class EventKind(models.TextChoices):
-    RECEIVED = "received", _("Received")  # 受理
+    RECEIVED = "received", pgettext_lazy("case", "Received")  # 受理
     CATEGORISED = "categorised", _("Categorised")
-    DISPATCHED = "dispatched", _("Dispatched")  # 派单
+    DISPATCHED = "dispatched", pgettext_lazy("case", "Dispatched")  # 派单
     SIGNED = "signed", _("Signed for")  # 签收
     NOTE = "note", _("Progress note")
     CO_REPLIED = "co_replied", _("Co-unit replied")
@@ -360,7 +366,9 @@ class EventKind(models.TextChoices):
 class CaseEvent(models.Model):
     """One step of a case: who, when, what was said."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case"))
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="events", verbose_name=pgettext_lazy("case", "case")
+    )
     kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
     at = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(
@@ -384,14 +392,16 @@ class CaseEvent(models.Model):
 
 class Decision(models.TextChoices):
     PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
-    REFUSED = "refused", _("Refused")
+    APPROVED = "approved", pgettext_lazy("case decision", "Approved")
+    REFUSED = "refused", pgettext_lazy("case decision", "Refused")
 
 
 class CaseReturn(models.Model):
     """退单: a unit says the case is not its job, with the basis; a dispatcher reviews (派单异议审核)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="returns", verbose_name=_("case"))
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="returns", verbose_name=pgettext_lazy("case", "case")
+    )
     assignment = models.ForeignKey(CaseAssignment, on_delete=models.CASCADE, related_name="+")
     reason = models.TextField(_("reason"))
     basis = models.CharField(_("basis"), max_length=300, blank=True)
@@ -422,7 +432,9 @@ class CaseReturn(models.Model):
 class CaseExtension(models.Model):
     """延期: the lead unit asks for more working days before the limit; a dispatcher decides."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions", verbose_name=_("case"))
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="extensions", verbose_name=pgettext_lazy("case", "case")
+    )
     department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+")
     days = models.PositiveSmallIntegerField(_("working days"))
     reason = models.TextField(_("reason"))
@@ -453,8 +465,10 @@ class Satisfaction(models.TextChoices):
 class CaseFollowUp(models.Model):
     """回访 after conclusion: resolved or not, and how satisfied. 'Not satisfied' reopens the case (重办)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("case"))
-    resolved = models.BooleanField(_("resolved"))
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=pgettext_lazy("case", "case")
+    )
+    resolved = models.BooleanField(pgettext_lazy("case", "resolved"))
     satisfaction = models.CharField(_("satisfaction"), max_length=12, choices=Satisfaction.choices)
     note = models.TextField(_("note"), blank=True)
     by = models.ForeignKey(
@@ -477,9 +491,11 @@ class CaseFollowUp(models.Model):
 class Escalation(models.Model):
     """督办: a level of supervision of a late case, by the platform's sweep or by a supervisor."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations", verbose_name=_("case"))
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="escalations", verbose_name=pgettext_lazy("case", "case")
+    )
     department = models.ForeignKey("org.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    level = models.PositiveSmallIntegerField(_("level"))
+    level = models.PositiveSmallIntegerField(pgettext_lazy("case", "level"))
     reason = models.TextField(_("reason"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
@@ -502,7 +518,9 @@ class AttachmentKind(models.TextChoices):
 class CaseAttachment(models.Model):
     """A photo or file of a case, kept through Django's storage."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("case"))
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="attachments", verbose_name=pgettext_lazy("case", "case")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=AttachmentKind.choices, default=AttachmentKind.PHOTO)
     file = models.FileField(_("file"), upload_to="cases/%Y/%m/")
     name = models.CharField(_("name"), max_length=200)
@@ -533,7 +551,10 @@ class KnowledgeArticle(models.Model):
         CaseCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("category")
     )
     department = models.ForeignKey(
-        "org.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("source department")
+        "org.Department",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=pgettext_lazy("case", "source department"),
     )
     basis = models.CharField(_("policy basis"), max_length=300, blank=True)
     keywords = models.CharField(_("keywords"), max_length=300, blank=True)

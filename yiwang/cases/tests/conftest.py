@@ -3,6 +3,7 @@ worker with a cell, a supervisor and a citizen."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,24 @@ from yiwang.conftest import City
 from yiwang.identity.roles import Role
 from yiwang.org import services as org_services
 from yiwang.org.selectors import division_get
+
+
+@pytest.fixture(autouse=True)
+def _default_time_limits(request: pytest.FixtureRequest) -> None:
+    """The default time limits come from a data migration; transactional tests (the browser's) flush every table
+    after them, so put the default rows back before each database test of the app."""
+    marker = request.node.get_closest_marker("django_db")
+    uses_db = marker is not None or bool({"db", "transactional_db", "live_server"} & set(request.fixturenames))
+    if not uses_db:
+        return
+    transactional = "live_server" in request.fixturenames or "transactional_db" in request.fixturenames
+    if marker is not None and marker.kwargs.get("transaction"):
+        transactional = True
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.apps import apps
+
+    defaults = importlib.import_module("yiwang.cases.migrations.0002_default_time_limits")
+    defaults.add_defaults(apps, None)
 
 
 @dataclass
