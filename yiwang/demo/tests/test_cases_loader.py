@@ -4,6 +4,7 @@ add nothing twice and finish after an interruption."""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pytest
@@ -31,6 +32,10 @@ class Interrupted(Exception):
 
 @pytest.fixture
 def loaded(db: Any) -> list[tuple[str, str]]:
+    # The default time limits come from a data migration, which a browser test's flush may have emptied.
+    from django.apps import apps
+
+    importlib.import_module("yiwang.cases.migrations.0002_default_time_limits").add_defaults(apps, None)
     steps: list[tuple[str, str]] = []
     demo_load(scale="small", seed=SEED, people=PEOPLE, progress=lambda step, message: steps.append((step, message)))
     return steps
