@@ -17,6 +17,7 @@ from yiwang.cases.models import (
     AssignmentStatus,
     Case,
     CaseAssignment,
+    CaseAttachment,
     CaseReturn,
     CaseStatus,
     Channel,
@@ -608,3 +609,10 @@ def overdue_by_unit(user: Any, *, now: datetime.datetime | None = None) -> list[
         if entry["overdue"] or entry["unsigned"] or entry["escalated"]
     ]
     return sorted(result, key=lambda unit: (-unit.overdue, -unit.unsigned_late, unit.department))
+
+
+def case_attachment(user: Any, *, number: str, attachment_id: int) -> CaseAttachment | None:
+    """A file of a case the viewer may see (for the guarded download), or None."""
+    return CaseAttachment.objects.filter(
+        pk=attachment_id, case__in=case_queryset_for(user).filter(number=number)
+    ).first()

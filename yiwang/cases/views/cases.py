@@ -24,15 +24,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from yiwang.cases import catalogue, knowledge, services
 from yiwang.cases.forms import INTAKE_FORM_ID, SUGGESTION_INPUTS, CaseSearchForm, IntakeForm
-from yiwang.cases.models import Case, CaseAttachment, Channel
+from yiwang.cases.models import Case, Channel
 from yiwang.cases.selectors import (
     BOXES,
     CaseSummary,
     DuplicateCandidate,
     caller_history,
+    case_attachment,
     case_box,
     case_by_number,
-    case_detail,
     duplicate_candidates,
     overdue_by_unit,
 )
@@ -439,11 +439,7 @@ INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 @require_GET
 def attachment(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
     """A file of a case the viewer may see, through this guarded view (never a public media address)."""
-    detail = case_detail(request.user, number=number)
-    if detail is None or attachment_id not in {item.id for item in detail.attachments}:
-        raise Http404(_("There is no such file."))
-    # The selector has checked the viewer may see the case and that the file is one of its files.
-    stored = CaseAttachment.objects.filter(pk=attachment_id, case_id=detail.id).first()
+    stored = case_attachment(request.user, number=number, attachment_id=attachment_id)
     if stored is None:
         raise Http404(_("There is no such file."))
     response = FileResponse(
