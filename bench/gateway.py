@@ -13,9 +13,11 @@ The server runs as in production: gunicorn with gthread workers, no access log, 
 with `bench.gateway_settings` (the platform's settings plus one route) in every phase. The load comes from
 separate processes (`--clients` processes × `--connections` threads, each thread with its own kept-alive
 connection and `GatewayClient`), on the same two CPUs as the server. Each phase: warm-up, then the measured
-seconds. Closed-loop phases: the generator alone against /healthz; (a) the baseline, `/gateway/bench/record/<key>`
-(served by the gateway's own handler and middleware, like the gateway, but not logged): the same record read by key
-the same way, with no signature, grant, mask or log entry; (b) signed
+seconds. Closed-loop phases: the generator alone against /healthz; (z) the ceiling, `/gateway/bench/empty`: the
+gateway's own handler and middleware answering an empty JSON object with no database, i.e. the most any answer
+served by Django can reach here with the load generator on the same CPUs; (a) the baseline,
+`/gateway/bench/record/<key>` (served by the gateway's own handler and middleware, like the gateway, but not
+logged): the same record read by key the same way, with no signature, grant, mask or log entry; (b) signed
 lookups `client.record("population", key)`; (a) and (b) alternate `--runs` times and their medians give the ratio
 (b) / (a); (c) signed `verify` of name and ID number; (e) signed lookups of keys the registry does not hold (404).
 Open loop: (d) signed lookups sent on a clock at `--rate` requests a second, latency measured from each request's
@@ -90,6 +92,8 @@ def _sender(spec: dict[str, Any], keys: dict[str, list[list[str]]]) -> Callable[
     kind = spec["kind"]
     if kind == "healthz":
         return lambda chooser: transport("GET", "/healthz", {}, b"").status
+    if kind == "empty":
+        return lambda chooser: transport("GET", "/gateway/bench/empty", {}, b"").status
     if kind == "baseline":
         return lambda chooser: transport("GET", f"/gateway/bench/record/{chooser.choice(hits)[0]}", {}, b"").status
     if kind == "record":
@@ -978,6 +982,7 @@ def main() -> None:
             warmup=options.warmup,
         )
         generator = bench.run("generator alone (GET /healthz)", "healthz", options.seconds)
+        ceiling = bench.run("(z) ceiling: the gateway's handler answering {} (no database)", "empty", options.seconds)
         baselines, signed = [], []
         for run in range(1, options.runs + 1):
             baselines.append(bench.run(f"(a) baseline, unsigned, run {run}", "baseline", options.seconds))
@@ -1024,7 +1029,8 @@ def main() -> None:
     ratio = lookup.per_second / baseline.per_second
     pairs = ", ".join(f"{b.per_second / a.per_second:.2f}" for a, b in zip(baselines, signed, strict=True))
     print("\nsummary (medians of the alternating runs for (a) and (b))")
-    for phase in (generator, baseline, lookup, verify, misses, opened, *([sustainable] if sustainable else [])):
+    extra = [sustainable] if sustainable else []
+    for phase in (generator, ceiling, baseline, lookup, verify, misses, opened, *extra):
         print(phase.line())
     print(f"ratio signed / baseline throughput: {ratio:.2f} (runs: {pairs})")
     p99 = opened.percentile(0.99)

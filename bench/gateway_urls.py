@@ -1,4 +1,5 @@
-"""The platform's URL map plus the gateway benchmark's baseline: `gateway/bench/record/<key>`, one population record.
+"""The platform's URL map plus the gateway benchmark's baseline: `gateway/bench/record/<key>`, one population record;
+and its ceiling: `gateway/bench/empty`, an empty answer from the same handler.
 
 The baseline reads the record the way the gateway does (the key's blind index, then `RegistryReader.by_stored_keys`,
 which opens the sealed values) and returns every value as JSON: no signature, no grant, no masking, no log entry.
@@ -43,8 +44,17 @@ def plain_record(request: HttpRequest, key: str) -> HttpResponse:
     return HttpResponse(orjson.dumps({"key": key, "values": found.values}), content_type=JSON)  # as the gateway does
 
 
+def empty(request: HttpRequest) -> HttpResponse:
+    """An empty JSON object: the most any gateway answer served by Django can be on this machine (no database)."""
+    return HttpResponse(b"{}", content_type=JSON)
+
+
 # Under /gateway/ so that the gateway's own handler and middleware serve it (config/wsgi.py); outside /gateway/v1/,
 # so that it is not logged.
-urlpatterns = [path("gateway/bench/record/<str:key>", plain_record), *urlpatterns]
+urlpatterns = [
+    path("gateway/bench/record/<str:key>", plain_record),
+    path("gateway/bench/empty", require_GET(empty)),
+    *urlpatterns,
+]
 
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
