@@ -581,7 +581,7 @@ class RouterModel(models.Model):
     examples = models.PositiveIntegerField(default=0)
     metrics = models.JSONField(default=dict, blank=True)
     payload = models.BinaryField()  # the fitted pipeline, serialised by the routing package
-    digest = models.CharField(max_length=64)  # SM3 of the payload, checked before loading
+    digest = models.CharField(max_length=64)  # the payload's keyed seal (HMAC-SM3), checked before loading
     active = models.BooleanField(default=True)
 
     class Meta:

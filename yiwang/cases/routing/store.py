@@ -1,6 +1,8 @@
 """Keeping models in the database (`RouterModel`) and the active one in each process.
 
-A payload is a pickle, so it is loaded only when its SM3 digest matches the one stored beside it. Each process
+A payload is a pickle, so it is loaded only when the seal stored beside it matches: an HMAC-SM3 under a key derived
+from the master key (`model_seal`). A plain digest would not do: whoever can write the table could store a pickle of
+their own with its digest and have every process run it; without the master key they cannot make its seal. Each process
 loads the active model once and looks for a newer one at most every `YIWANG_ROUTER_RELOAD_SECONDS` (default 10)
 with one indexed query on the primary key (at every use inside a transaction).
 """
@@ -18,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from yiwang.cases.models import RouterModel
 from yiwang.cases.routing.model import FittedRouter
 from yiwang.cases.routing.places import LocalUnits, local_units
-from yiwang.core.crypto import constant_time_equal, sm3_hex
+from yiwang.core.crypto import constant_time_equal, derive_key, hmac_sm3
 from yiwang.core.errors import Conflict
 
 DEFAULT_RELOAD_SECONDS = 10.0
@@ -60,10 +62,18 @@ def _reload_seconds() -> float:
     return float(getattr(settings, "YIWANG_ROUTER_RELOAD_SECONDS", DEFAULT_RELOAD_SECONDS))
 
 
+SEAL_PURPOSE = "cases/router-model"
+
+
+def model_seal(payload: bytes) -> str:
+    """The seal of a model's payload: HMAC-SM3 under the master key's routing-model key, as 64 hex characters."""
+    return hmac_sm3(derive_key(SEAL_PURPOSE), payload).hex()
+
+
 def load(row: RouterModel) -> FittedRouter:
-    """The router stored in `row`, after checking its digest (RouterModelRefused when it does not match)."""
+    """The router stored in `row`, after checking its seal (RouterModelRefused when it does not match)."""
     payload = bytes(row.payload)
-    if not constant_time_equal(sm3_hex(payload), row.digest):
+    if not constant_time_equal(model_seal(payload), row.digest):
         raise RouterModelRefused(row.pk)
     return FittedRouter.loads(payload)
 
@@ -73,7 +83,7 @@ def store(router: FittedRouter, *, kind: str, examples: int, metrics: dict[str, 
     transaction)."""
     payload = router.dumps()
     row = RouterModel.objects.create(
-        kind=kind, examples=examples, metrics=metrics, payload=payload, digest=sm3_hex(payload), active=True
+        kind=kind, examples=examples, metrics=metrics, payload=payload, digest=model_seal(payload), active=True
     )
     RouterModel.objects.filter(active=True).exclude(pk=row.pk).update(active=False)
     kept = list(RouterModel.objects.order_by("-id").values_list("id", flat=True)[:KEEP_MODELS])

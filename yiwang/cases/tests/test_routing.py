@@ -8,6 +8,7 @@ own taxonomy and generated history are put through the router in `yiwang/demo/te
 from __future__ import annotations
 
 import datetime
+import importlib
 import json
 import random
 from collections.abc import Iterator
@@ -31,8 +32,10 @@ from yiwang.cases.routing import (
     router_evaluate,
     router_train,
 )
+from yiwang.cases.routing.store import model_seal
 from yiwang.conftest import next_credit_code
 from yiwang.core.audit.models import AuditEvent
+from yiwang.core.crypto import sm3_hex
 from yiwang.core.errors import ValidationFailed
 from yiwang.org import services as org_services
 from yiwang.org.services import DivisionRow
@@ -498,3 +501,31 @@ def test_train_router_command_prints_its_figures(units: dict[str, int]) -> None:
         "cold_start_unit_top1",
         "cold_start_unit_top3",
     }
+
+
+def test_a_planted_model_with_a_plain_digest_is_refused(units: dict[str, int]) -> None:
+    """Whoever can write the table but has no master key cannot make a payload load (unpickling runs code)."""
+    model = router_train()
+    planted = bytes(model.payload)  # any pickle: here the real one, stored with the digest anyone can compute
+    RouterModel.objects.filter(pk=model.pk).update(digest=sm3_hex(planted))
+    forget_loaded_model()
+    with pytest.raises(RouterModelRefused):
+        route("路灯不亮")
+    assert model.digest == model_seal(planted) != sm3_hex(planted)
+    with override_settings(YIWANG_MASTER_KEY="00" * 32):
+        assert model_seal(planted) != model.digest  # the seal depends on the master key
+
+
+def test_the_migration_reseals_models_stored_under_the_plain_digest(units: dict[str, int]) -> None:
+    from django.apps import apps
+
+    migration = importlib.import_module("yiwang.cases.migrations.0004_router_model_seal")
+    model = router_train()
+    payload = bytes(model.payload)
+    RouterModel.objects.filter(pk=model.pk).update(digest=sm3_hex(payload))
+    other = RouterModel.objects.create(kind="trained", payload=b"not a model", digest="0" * 64, active=False)
+    migration.seal_models(apps, None)
+    assert RouterModel.objects.get(pk=model.pk).digest == model_seal(payload)
+    assert RouterModel.objects.get(pk=other.pk).digest == "0" * 64  # did not match before: still refused
+    forget_loaded_model()
+    assert route("路灯不亮").model_id == model.pk
