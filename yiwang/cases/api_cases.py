@@ -61,13 +61,10 @@ from yiwang.cases.selectors import (
 )
 from yiwang.cases.services.access import is_hotline, is_staff
 from yiwang.core.errors import NotFound, PermissionDenied, ValidationFailed
-from yiwang.identity.api_auth import BearerToken, StaffSession
+from yiwang.identity.api_auth import session_or_bearer
 from yiwang.identity.roles import Role, UserKind
 
-# The bearer token first: django-ninja's session authentication checks CSRF before it looks for a session and
-# answers 403 at once, so with `session_or_bearer`'s order a system's POST with a valid token and no session would
-# be refused. A request without a token falls through to the session, CSRF included.
-router = Router(auth=[BearerToken(), StaffSession()])
+router = Router(auth=session_or_bearer)
 
 PREFIX = "/api/v1/cases"
 MAX_OFFSET = 10_000
