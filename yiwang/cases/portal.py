@@ -1,8 +1,9 @@
 """What the portal shows a reporter who is not signed in: the private link to follow a case, and the look-up by
 number and phone that leads to it. A signed-in citizen sees their cases through `selectors.case_detail`.
 
-The link carries an HMAC-SM3 token of the case number (keyed by the master key): whoever has it sees what the
-reporter sees — status, public steps, the reply — never the contact or the staff's names. Failed look-ups are
+The link carries an HMAC-SM3 token of the case number (keyed by the master key, `tracking`): whoever has it sees what
+the reporter sees — status, public steps, the reply — never the contact or the staff's names, and may give the
+reporter's follow-up once the case is answered. Failed look-ups are
 counted per case number and per client so that phone numbers cannot be tried one after the other.
 """
 
@@ -14,26 +15,16 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from yiwang.cases.models import Case
+from yiwang.cases.models import Case, CaseStatus
 from yiwang.cases.selectors import CaseSummary, summary_of
 from yiwang.cases.services.intake import phone_index
-from yiwang.core.crypto import blind_index, constant_time_equal
+from yiwang.cases.tracking import TOKEN_PURPOSE, tracking_token, tracking_token_valid
+from yiwang.core.crypto import blind_index
 from yiwang.core.errors import ValidationFailed
 from yiwang.core.identifiers import InvalidIdentifier, validate_phone
 
-TOKEN_PURPOSE = "cases.tracking"
-TOKEN_LENGTH = 32
 LOOKUP_FAILURES_ALLOWED = 5  # per case number and per client, per hour
 LOOKUP_WINDOW_SECONDS = 3600
-
-
-def tracking_token(number: str) -> str:
-    """The token of a case's private link."""
-    return blind_index(number, purpose=TOKEN_PURPOSE)[:TOKEN_LENGTH]
-
-
-def tracking_token_valid(number: str, token: str) -> bool:
-    return len(token) == TOKEN_LENGTH and constant_time_equal(tracking_token(number), token)
 
 
 @dataclass(frozen=True)
@@ -84,9 +75,16 @@ def tracked_case(*, number: str, token: str) -> TrackedCase | None:
             for event in found.events.filter(public=True).order_by("at", "id")
         ],
         follow_ups=[
-            {"at": f.at, "resolved": f.resolved, "satisfaction": f.get_satisfaction_display(), "note": f.note}
+            {
+                "at": f.at,
+                "resolved": f.resolved,
+                "satisfaction": f.satisfaction,
+                "satisfaction_label": f.get_satisfaction_display(),
+                "note": f.note,
+            }
             for f in found.follow_ups.all()
         ],
+        actions=frozenset({"follow_up"}) if found.status == CaseStatus.CONCLUDED else frozenset(),
     )
 
 

@@ -45,4 +45,9 @@ urlpatterns: list[URLPattern] = [
     path(f"{PORTAL}mine/<case_number:number>/follow-up/", portal.follow_up, name="portal_follow_up"),
     path(f"{PORTAL}track/", portal.lookup, name="portal_lookup"),
     path(f"{PORTAL}track/<case_number:number>/<str:token>/", portal.track, name="portal_track"),
+    path(
+        f"{PORTAL}track/<case_number:number>/<str:token>/follow-up/",
+        portal.track_follow_up,
+        name="portal_track_follow_up",
+    ),
 ]

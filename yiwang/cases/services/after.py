@@ -29,19 +29,45 @@ from yiwang.cases.services.access import OVERSIGHT_ROLES, is_dispatcher, is_staf
 from yiwang.cases.services.clock import working_days_late
 from yiwang.cases.services.common import locked_case, require_status, required_text, step
 from yiwang.cases.services.handling import clock_for, max_reopens
-from yiwang.core.errors import Conflict, PermissionDenied, ValidationFailed
+from yiwang.cases.tracking import tracking_token_valid
+from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from yiwang.identity.roles import UserKind
 
 MAX_ESCALATION_LEVEL = 3
 
 
 def case_follow_up(*, actor: Any, case_id: int, resolved: bool, satisfaction: str, note: str = "") -> CaseFollowUp:
-    """回访: the reporter's verdict on a concluded case; 'not satisfied' reopens it (重办) with the same lead unit."""
+    """回访: the reporter's verdict on a concluded case; 'not satisfied' reopens it (重办) with the same lead unit.
+
+    Recorded by the hotline, or online by the signed-in citizen who reported the case."""
+    return _follow_up(
+        actor=actor, case_id=case_id, resolved=resolved, satisfaction=satisfaction, note=note, by_link=False
+    )
+
+
+def case_follow_up_by_link(
+    *, number: str, token: str, resolved: bool, satisfaction: str, note: str = ""
+) -> CaseFollowUp:
+    """回访 online by whoever holds the case's private link: a reporter without an account (the link came after
+    proving their phone by SMS, or from the look-up by number and phone). NotFound when the link is not the case's."""
+    case_id = None
+    if tracking_token_valid(number, token):
+        case_id = Case.objects.filter(number=number).values_list("id", flat=True).first()
+    if case_id is None:
+        raise NotFound(_("This link does not lead to a request."))
+    return _follow_up(
+        actor=None, case_id=case_id, resolved=resolved, satisfaction=satisfaction, note=note, by_link=True
+    )
+
+
+def _follow_up(
+    *, actor: Any, case_id: int, resolved: bool, satisfaction: str, note: str, by_link: bool
+) -> CaseFollowUp:
     if satisfaction not in Satisfaction.values:
         raise ValidationFailed(_("Choose how satisfied the reporter is."), field="satisfaction")
     with transaction.atomic():
         case = locked_case(case_id)
-        is_reporter = (
+        is_reporter = by_link or (
             actor is not None
             and getattr(actor, "kind", None) == UserKind.CITIZEN
             and case.reporter_id is not None
@@ -69,7 +95,7 @@ def case_follow_up(*, actor: Any, case_id: int, resolved: bool, satisfaction: st
             kind=EventKind.FOLLOWED_UP,
             actor=actor,
             text=text,
-            data={"resolved": resolved, "satisfaction": satisfaction, "online": is_reporter},
+            data={"resolved": resolved, "satisfaction": satisfaction, "online": is_reporter, "by_link": by_link},
             public=True,
         )
         if satisfaction == Satisfaction.UNSATISFIED and case.reopen_count < max_reopens():

@@ -22,9 +22,9 @@ from django.test import Client
 from PIL import Image
 
 from yiwang.cases import services, sms, urls_analytics, urls_cases, urls_catalogue, urls_knowledge
-from yiwang.cases.portal import tracking_token
 from yiwang.cases.routing import forget_loaded_model
 from yiwang.cases.tests.conftest import Hotline
+from yiwang.cases.tracking import tracking_token
 from yiwang.conftest import Accounts, sign_in, url_routes
 from yiwang.identity.roles import Role
 
@@ -251,6 +251,13 @@ PAGES: dict[str, list[tuple[Any, ...]]] = {
         ("get", "/hotline/track/{A}/{token}/", None, EVERYONE),
         ("get", "/hotline/track/{A}/" + "0" * 32 + "/", None, row(*[NOT_FOUND] * 10)),
         ("get", "/hotline/track/{G}/{token}/", None, row(*[NOT_FOUND] * 10)),
+    ],
+    "hotline/track/<case_number:number>/<str:token>/follow-up/": [
+        ("post", "/hotline/track/{A}/{token}/follow-up/", SATISFIED, row(*[CONFLICT] * 10)),
+        ("post", "/hotline/track/{A}/{token}/follow-up/", {}, row(*[BAD] * 10)),
+        ("post", "/hotline/track/{A}/" + "0" * 32 + "/follow-up/", SATISFIED, row(*[NOT_FOUND] * 10)),
+        ("post", "/hotline/track/{G}/{token}/follow-up/", SATISFIED, row(*[NOT_FOUND] * 10)),
+        ("get", "/hotline/track/{A}/{token}/follow-up/", None, row(*[NOT_ALLOWED] * 10)),
     ],
 }  # fmt: skip
 CASES = [(route, index) for route, cases in sorted(PAGES.items()) for index in range(len(cases))]

@@ -15,8 +15,8 @@ from freezegun import freeze_time
 
 from yiwang.cases import services, sms
 from yiwang.cases.models import Case, CaseStatus, PhoneChallenge
-from yiwang.cases.portal import tracking_token
 from yiwang.cases.tests.conftest import Hotline
+from yiwang.cases.tracking import tracking_token
 from yiwang.conftest import sign_in
 from yiwang.core.audit.models import AuditEvent
 
@@ -298,3 +298,78 @@ def test_a_merged_request_shows_the_main_case_answer(portal, hotline: Hotline) -
     page = main(portal(hotline.citizen).get(f"/hotline/mine/{mine.number}/"))
     assert f"request {first.number}, on the same matter" in page
     assert "13900000001" not in page
+
+
+def _answered(hotline: Hotline, case: Case, reply: str = "已通知公交公司修复顶棚。") -> None:
+    if case.status != CaseStatus.DISPATCHED:
+        services.case_dispatch(
+            actor=hotline.dispatcher, case_id=case.pk, category_code=hotline.lamp, lead_department_id=hotline.urban
+        )
+    services.case_sign(actor=hotline.urban_handler, case_id=case.pk)
+    services.case_conclude(actor=hotline.urban_handler, case_id=case.pk, reply=reply)
+    case.refresh_from_db()
+
+
+def test_a_reporter_without_an_account_follows_up_by_the_private_link(portal, hotline: Hotline) -> None:
+    case = services.case_intake(
+        actor=None,
+        intake=services.CaseIntake(case_type="help", channel="portal", content="候车亭坏了", contact_phone=PHONE),
+    )
+    link = f"/hotline/track/{case.number}/{tracking_token(case.number)}/"
+    answer = {"follow_up-resolved": "no", "follow_up-satisfaction": "unsatisfied", "follow_up-note": "顶棚还是破的"}
+    client = portal()
+    # Not answered yet: no form, and an answer sent anyway is refused without a trace.
+    assert 'data-testid="follow-up-form"' not in main(client.get(link))
+    early = client.post(link + "follow-up/", answer)
+    assert early.status_code == 409 and not case.follow_ups.exists()
+
+    _answered(hotline, case)
+    page = main(client.get(link))
+    assert "已通知公交公司修复顶棚。" in page
+    assert f'action="{link}follow-up/"' in page
+    incomplete = client.post(link + "follow-up/", {"follow_up-resolved": "yes"})
+    assert incomplete.status_code == 400 and "Choose how satisfied the reporter is." in main(incomplete)
+    forged = client.post(f"/hotline/track/{case.number}/{'0' * 32}/follow-up/", answer)
+    assert forged.status_code == 404 and not case.follow_ups.exists()
+
+    # Not satisfied: the case goes back to the same unit (重办), as when the hotline records the answer.
+    assert client.post(link + "follow-up/", answer)["Location"] == link
+    case.refresh_from_db()
+    assert (case.status, case.reopen_count) == (CaseStatus.DISPATCHED, 1)
+    first = case.follow_ups.get()
+    assert (first.by_id, first.satisfaction, first.resolved) == (None, "unsatisfied", False)
+    event = case.events.get(kind="followed_up")
+    assert event.public and event.data["online"] and event.data["by_link"] and event.actor_id is None
+    assert AuditEvent.objects.filter(action="cases.case.followed_up", object_id=case.number).exists()
+
+    _answered(hotline, case, reply="公交公司已更换顶棚。")
+    satisfied = {"follow_up-resolved": "yes", "follow_up-satisfaction": "satisfied"}
+    assert client.post(link + "follow-up/", satisfied).status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED and case.follow_ups.count() == 2
+    page = main(client.get(link))
+    assert 'data-testid="follow-up-form"' not in page
+    answers = page[page.index("Your answers") :]  # the list of answers, with their labels
+    assert "not resolved, Not satisfied" in answers and "resolved, Satisfied" in answers
+    again = client.post(link + "follow-up/", satisfied)
+    assert again.status_code == 409 and case.follow_ups.count() == 2
+
+
+def test_the_link_follow_up_is_the_reporters_answer_only_for_that_case(portal, hotline: Hotline) -> None:
+    first = services.case_intake(
+        actor=None,
+        intake=services.CaseIntake(case_type="help", channel="portal", content="候车亭坏了", contact_phone=PHONE),
+    )
+    other = services.case_intake(
+        actor=None,
+        intake=services.CaseIntake(case_type="help", channel="portal", content="路灯坏了", contact_phone=PHONE),
+    )
+    _answered(hotline, first)
+    _answered(hotline, other)
+    # The token of one case does not answer for another.
+    wrong = portal().post(
+        f"/hotline/track/{other.number}/{tracking_token(first.number)}/follow-up/",
+        {"follow_up-resolved": "yes", "follow_up-satisfaction": "satisfied"},
+    )
+    assert wrong.status_code == 404
+    assert not first.follow_ups.exists() and not other.follow_ups.exists()

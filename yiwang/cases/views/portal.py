@@ -24,9 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from yiwang.cases import services
 from yiwang.cases.forms import CodeForm, FollowUpForm, LookupForm, PhoneForm, PortalCaseForm
 from yiwang.cases.models import Case, Channel
-from yiwang.cases.portal import case_lookup, tracked_case, tracking_token
+from yiwang.cases.portal import case_lookup, tracked_case
 from yiwang.cases.selectors import case_box, case_detail
 from yiwang.cases.services.portal import phone_challenge_send, phone_challenge_verify
+from yiwang.cases.tracking import tracking_token
 from yiwang.cases.views.common import add_error, choices_for, client_address, refuse_unreachable
 from yiwang.core.errors import Conflict, YiwangError
 from yiwang.core.identifiers import mask_phone
@@ -295,15 +296,57 @@ def track(request: HttpRequest, number: str, token: str) -> HttpResponse:
     new_case = request.session.get(NEW_CASE_KEY) == number
     if new_case:
         request.session.pop(NEW_CASE_KEY, None)
+    return _render_tracked(request, detail, token=token, new_case=new_case)
+
+
+def _render_tracked(
+    request: HttpRequest,
+    detail: Any,
+    *,
+    token: str,
+    new_case: bool = False,
+    form: FollowUpForm | None = None,
+    conflict: str = "",
+    status: int = 200,
+) -> HttpResponse:
     context = {
         "detail": detail,
         "tracked": True,
+        "token": token,
         "new_case": new_case,
-        "link": request.build_absolute_uri(reverse("cases:portal_track", args=[number, token])),
-        "follow_up_form": None,
-        "conflict": "",
+        "link": request.build_absolute_uri(reverse("cases:portal_track", args=[detail.number, token])),
+        "follow_up_form": form or FollowUpForm(prefix="follow_up"),
+        "conflict": conflict,
     }
-    response = render(request, "cases/portal/case.html", context)
+    response = render(request, "cases/portal/case.html", context, status=status)
     response["Referrer-Policy"] = "no-referrer"  # the link is the key: never send it on
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+def track_follow_up(request: HttpRequest, number: str, token: str) -> HttpResponse:
+    """回访 by the holder of the private link: a reporter without an account says whether they are satisfied."""
+    detail = tracked_case(number=number, token=token)
+    if detail is None:
+        raise Http404(_("This link does not lead to a request."))
+    form = FollowUpForm(request.POST, prefix="follow_up")
+    if not form.is_valid():
+        return _render_tracked(request, detail, token=token, form=form, status=400)
+    try:
+        services.case_follow_up_by_link(
+            number=number,
+            token=token,
+            resolved=form.cleaned_data["resolved"],
+            satisfaction=form.cleaned_data["satisfaction"],
+            note=form.cleaned_data["note"],
+        )
+    except YiwangError as error:
+        refuse_unreachable(error)
+        if isinstance(error, Conflict):
+            fresh = tracked_case(number=number, token=token) or detail
+            return _render_tracked(request, fresh, token=token, conflict=str(error), status=409)
+        add_error(form, error)
+        return _render_tracked(request, detail, token=token, form=form, status=400)
+    messages.success(request, _("Thank you: your answer is recorded."))
+    return redirect("cases:portal_track", number=number, token=token)
