@@ -115,7 +115,7 @@ def test_an_anonymous_request_with_its_phone_proven_by_sms(portal, hotline: Hotl
     assert client.get("/hotline/new/")["Location"] == "/hotline/new/phone/"
     again = client.get(response["Location"])
     assert "Your request is received" not in main(again)  # said once
-    assert again["Referrer-Policy"] == "no-referrer"
+    assert again["Referrer-Policy"] == "same-origin"
 
 
 def test_an_expired_code_is_refused(portal, outbox) -> None:

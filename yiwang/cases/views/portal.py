@@ -319,7 +319,9 @@ def _render_tracked(
         "conflict": conflict,
     }
     response = render(request, "cases/portal/case.html", context, status=status)
-    response["Referrer-Policy"] = "no-referrer"  # the link is the key: never send it on
+    # The link is the key: never send it to another site. Not "no-referrer": with it the browser sends `Origin: null`
+    # with the page's own follow-up form, and the CSRF check refuses it.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -27,7 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from yiwang.cases import services
-from yiwang.cases.forms import ConcludeForm, FollowUpForm, IntakeForm, PortalCaseForm
+from yiwang.cases.forms import ConcludeForm, FollowUpForm, IntakeForm, LookupForm, PortalCaseForm
 from yiwang.cases.models import (
     Case,
     CaseCategory,
@@ -410,3 +410,63 @@ def test_a_citizen_reports_on_the_portal_and_an_unsatisfied_answer_reopens_the_c
     expect(row.locator("[data-status]")).to_have_text(zh(CaseStatus.DISPATCHED.label))
 
     assert console.errors == []
+
+
+def test_a_reporter_without_an_account_finds_the_case_and_answers_the_follow_up_by_keyboard(
+    live_server, page, small_hotline
+):
+    """Reported by phone, no account: the look-up by number and phone leads to the private link, where the
+    reporter answers the follow-up with the keyboard alone; satisfied, the case is closed."""
+    base = live_server.url
+    case = services.case_intake(
+        actor=small_hotline.operator,
+        intake=CaseIntake(case_type="complaint", channel="phone", content=CONTENT, contact_phone=CALLER),
+    )
+    services.case_dispatch(
+        actor=small_hotline.operator, case_id=case.pk, category_code="0102", lead_department_id=small_hotline.urban
+    )
+    services.case_sign(actor=small_hotline.handler, case_id=case.pk)
+    services.case_conclude(actor=small_hotline.handler, case_id=case.pk, reply=REPLY)
+
+    page.goto(f"{base}/hotline/track/")
+    number_field = page.get_by_label(label(LookupForm, "number"))
+    focus_by_tab(page, number_field)
+    page.keyboard.type(case.number)
+    page.keyboard.press("Tab")
+    expect(page.get_by_label(label(LookupForm, "phone"))).to_be_focused()
+    page.keyboard.type("139-0000-1111")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/hotline/track/{case.number}/[0-9a-f]{{32}}/$"))
+    link = page.url
+    expect(page.locator("[data-testid=reply]")).to_have_text(REPLY)
+    assert CALLER not in page.content() and small_hotline.handler.real_name not in page.content()
+
+    form = page.locator("[data-testid=follow-up-form]")
+    expect(page.get_by_role("heading", name=zh("Are you satisfied? (回访)"))).to_be_visible()
+    resolved = form.get_by_label(zh("Resolved"), exact=True)
+    focus_by_tab(page, resolved, presses=120)
+    page.keyboard.press("Space")
+    expect(resolved).to_be_checked()
+    satisfied = form.get_by_label(zh(Satisfaction.SATISFIED.label), exact=True)
+    focus_by_tab(page, satisfied)
+    page.keyboard.press("Space")
+    expect(satisfied).to_be_checked()
+    page.keyboard.press("Tab")
+    expect(form.get_by_label(label(FollowUpForm, "note"))).to_be_focused()
+    page.keyboard.type("路灯修好了，谢谢")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+
+    page.wait_for_url(link)
+    status = page.locator("[data-testid=status]")
+    expect(status).to_have_attribute("data-status", CaseStatus.CLOSED)
+    expect(status).to_have_text(zh(CaseStatus.CLOSED.label))
+    expect(page.locator("[data-testid=follow-up]")).to_have_count(0)
+    closed = Case.objects.get(pk=case.pk)
+    answer = CaseFollowUp.objects.get(case=closed)
+    assert (closed.status, answer.by_id, answer.satisfaction, answer.note) == (
+        CaseStatus.CLOSED,
+        None,
+        "satisfied",
+        "路灯修好了，谢谢",
+    )
