@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -53,6 +53,7 @@ from yiwang.cases.schemas import (
 from yiwang.cases.selectors import (
     CaseDetail,
     caller_history,
+    case_attachment,
     case_box,
     case_by_number,
     case_detail,
@@ -60,6 +61,7 @@ from yiwang.cases.selectors import (
     overdue_by_unit,
 )
 from yiwang.cases.services.access import is_hotline, is_staff
+from yiwang.cases.services.intake import ATTACHMENT_TYPES
 from yiwang.core.errors import NotFound, PermissionDenied, ValidationFailed
 from yiwang.identity.api_auth import session_or_bearer
 from yiwang.identity.roles import Role, UserKind
@@ -67,6 +69,7 @@ from yiwang.identity.roles import Role, UserKind
 router = Router(auth=session_or_bearer)
 
 PREFIX = "/api/v1/cases"
+BINARY = {"type": "string", "format": "binary"}
 MAX_OFFSET = 10_000
 
 
@@ -94,8 +97,14 @@ def _case_id(request: HttpRequest, number: str, *, field: str = "number") -> int
     return case.pk
 
 
+def _attachment_url(number: str, attachment_id: int) -> str:
+    return f"{PREFIX}/{number}/attachments/{attachment_id}"
+
+
 def _detail_out(detail: CaseDetail) -> dict[str, Any]:
     body = dataclasses.asdict(detail)
+    for attachment in body["attachments"]:
+        attachment["url"] = _attachment_url(detail.number, attachment["id"])
     body["actions"] = sorted(detail.actions)
     body["links"] = _links(detail.number)
     return body
@@ -477,8 +486,34 @@ def attach(
             "kind": attachment.kind,
             "content_type": attachment.content_type,
             "size": attachment.size,
+            "url": _attachment_url(number, attachment.pk),
         },
     )
+
+
+@router.get(
+    "/{number}/attachments/{attachment_id}",
+    summary="Download a file of the case (its stored bytes and content type)",
+    description="For whoever may see the case. 404 when the case or the file is not there for this caller.",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, as attached (`Content-Disposition: attachment` with its name)",
+                "content": {media: {"schema": BINARY} for media in sorted(ATTACHMENT_TYPES)},
+            }
+        }
+    },
+)
+def attachment_download(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
+    stored = case_attachment(_user(request), number=number, attachment_id=attachment_id)
+    if stored is None:
+        raise NotFound(_("There is no such file."), field="attachment_id")
+    response = FileResponse(
+        stored.file.open("rb"), as_attachment=True, filename=stored.name, content_type=stored.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @router.post(

@@ -136,6 +136,7 @@ class AttachmentOut(Schema):
     kind: str
     content_type: str
     size: int
+    url: str = Field(description="where the file is downloaded: GET, for whoever may see the case")
 
 
 class CaseDetailOut(Schema):

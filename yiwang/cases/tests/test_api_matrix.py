@@ -106,6 +106,13 @@ def two_received(world: CasesWorld) -> Prepared:
     return {"number": received(world).number, "into": main.number}
 
 
+def with_photo(world: CasesWorld) -> Prepared:
+    """Dispatched, with a photo the operator attached."""
+    case = dispatched(world)
+    photo = services.case_attach(actor=world.users["operator"], case_id=case.pk, upload=png_upload())
+    return {"number": case.number, "attachment_id": photo.pk}
+
+
 def a_photo(world: CasesWorld, prepared: Prepared) -> dict[str, Any]:
     return {"upload": png_upload()}
 
@@ -209,6 +216,9 @@ CALLS: dict[tuple[str, str], Call] = {
         a_photo,
         row(UNAUTHORIZED, CREATED, NOT_FOUND, CREATED, NOT_FOUND, CREATED, CREATED, CREATED, NOT_FOUND, CREATED),
         multipart=True,
+    ),
+    ("get", f"{API}/{{number}}/attachments/{{attachment_id}}"): Call(
+        with_photo, no_body, row(UNAUTHORIZED, OK, NOT_FOUND, OK, NOT_FOUND, OK, OK, OK, NOT_FOUND, OK)
     ),
     ("post", f"{API}/{{number}}/resolve-on-spot"): Call(
         number_of(grid_event),

@@ -328,6 +328,18 @@ def test_a_grid_worker_resolves_an_event_on_the_spot_with_a_photo(world: CasesWo
     stored = CaseAttachment.objects.get(case__number=number, kind="evidence")
     with stored.file.open("rb") as handle:
         assert handle.read() == png_bytes()
+    # Each file is downloaded from the address the case names, by whoever may see the case; never by others.
+    evidence = resolved["attachments"][1]
+    assert evidence["url"] == f"{API}/{number}/attachments/{evidence['id']}"
+    download = grid.get(evidence["url"])
+    assert download.status_code == 200 and b"".join(download.streaming_content) == png_bytes()
+    assert download["Content-Type"] == "image/png" and download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["Cache-Control"] == "private, no-store"
+    assert world.client("staff_other").get(evidence["url"]).status_code == 404
+    elsewhere = ok(post(world.client("operator"), COLLECTION, _call("另一处井盖。")), 201)["number"]
+    wrong_case = world.client("operator").get(f"{API}/{elsewhere}/attachments/{evidence['id']}")
+    assert wrong_case.status_code == 404 and field_of(wrong_case) == "attachment_id"
     again = grid.post(f"{API}/{number}/resolve-on-spot", {"reply": "再次", "upload": png_upload()})
     assert again.status_code == 409
     # The dispatcher closes it with the follow-up like any other case.
