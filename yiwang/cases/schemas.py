@@ -121,6 +121,11 @@ class PendingOut(Schema):
     days: int
     suggested_department: str
     requested_at: datetime.datetime
+    department_id: int | None = Field(description="the unit asking")
+    role: str = Field(description="a return: the asking unit's part, lead (主办) or co (协办); empty for an extension")
+    suggested_department_id: int | None = Field(
+        description="a return: the unit it belongs to in the asking unit's view, for `reassign_to_id`"
+    )
 
 
 class FollowUpSummaryOut(Schema):

@@ -296,6 +296,9 @@ class PendingDecision:
     days: int
     suggested_department: str
     requested_at: datetime.datetime
+    department_id: int | None = None  # the unit asking
+    role: str = ""  # a return: the asking unit's part, "lead" (主办) or "co" (协办)
+    suggested_department_id: int | None = None  # a return: where the unit says the case belongs
 
 
 @dataclass(frozen=True)
@@ -467,6 +470,9 @@ def case_detail(user: Any, *, number: str) -> CaseDetail | None:
                     if returned.suggested_department is not None
                     else "",
                     requested_at=returned.requested_at,
+                    department_id=returned.assignment.department_id,
+                    role=returned.assignment.role,
+                    suggested_department_id=returned.suggested_department_id,
                 )
             )
         for extension in case.extensions.filter(decision=Decision.PENDING).select_related("department"):
@@ -480,6 +486,7 @@ def case_detail(user: Any, *, number: str) -> CaseDetail | None:
                     days=extension.days,
                     suggested_department="",
                     requested_at=extension.requested_at,
+                    department_id=extension.department_id,
                 )
             )
     main = case.merged_into

@@ -92,6 +92,13 @@ def test_return_reassignment_extension_reopening_and_closing(world: CasesWorld) 
     pending = ok(dispatcher.get(case))
     assert pending["summary"]["status"] == "return_requested"
     assert [(item["kind"], item["id"]) for item in pending["pending"]] == [("return", returned["id"])]
+    # What the review needs, by id: who asks, in which part, and where they say the case belongs.
+    (asked,) = pending["pending"]
+    assert (asked["department_id"], asked["role"], asked["suggested_department_id"]) == (
+        world.urban,
+        "lead",
+        world.ecology,
+    )
     assert "review_return" in pending["actions"]
     again = post(urban, f"{case}/returns", {"reason": "再次退单"})
     assert again.status_code == 409
@@ -122,6 +129,13 @@ def test_return_reassignment_extension_reopening_and_closing(world: CasesWorld) 
     due_before = Case.objects.get(number=number).due_at
     extension = ok(post(ecology, f"{case}/extensions", {"days": 3, "reason": "需夜间蹲守取证。"}), 201)
     assert (extension["days"], extension["decision"]) == (3, "pending")
+    (asked,) = ok(dispatcher.get(case))["pending"]
+    assert (asked["kind"], asked["department_id"], asked["role"], asked["suggested_department_id"]) == (
+        "extension",
+        world.ecology,
+        "",
+        None,
+    )
     refused_without_reason = post(dispatcher, f"{API}/extensions/{extension['id']}/decision", {"approve": False})
     assert refused_without_reason.status_code == 422 and field_of(refused_without_reason) == "note"
     granted = ok(post(dispatcher, f"{API}/extensions/{extension['id']}/decision", {"approve": True, "note": "同意"}))
