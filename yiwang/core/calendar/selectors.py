@@ -1,10 +1,11 @@
 """Working days: is a date a workday, add N working days, count working days between two dates.
 
 Sources, in order: a staff override for the date; the chinesecalendar package for the years it covers;
-for a year staff marked official (its notice loaded as overrides), the weekend rule; otherwise the weekend
-rule again, but the answer is marked provisional, because the State Council has not published (or we have
-not loaded) that year's schedule. Time limits are counted in working days under Administrative Licensing
-Law art. 82: the start date itself is not counted.
+for a year staff marked official (its notice loaded as overrides), the weekend rule; otherwise the statutory
+holidays the law fixes (`statutory.py`: 元旦, 春节 with 除夕, 清明, 劳动节, 端午, 中秋, 国庆) and the weekend rule,
+but the answer is marked provisional, because the State Council has not published (or we have not loaded)
+that year's schedule with its bridging days and weekend days worked in lieu. Time limits are counted in working
+days under Administrative Licensing Law art. 82: the start date itself is not counted.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from functools import cache
 import chinese_calendar
 
 from yiwang.core.calendar.models import CalendarOverride, CalendarYear, DayKind
+from yiwang.core.calendar.statutory import statutory_holidays
 
 MAX_WORKING_DAYS = 3660
 
@@ -102,6 +104,9 @@ class CalendarSnapshot:
         weekday = day.weekday() < 5
         if data.official:
             return DayStatus(day, weekday, False, "staff-official-year")
+        holiday = statutory_holidays(day.year).get(day)
+        if holiday is not None:
+            return DayStatus(day, False, True, "statutory-rule", holiday)
         return DayStatus(day, weekday, True, "weekend-rule")
 
 

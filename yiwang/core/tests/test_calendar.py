@@ -11,11 +11,13 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from yiwang.core.audit.selectors import audit_events_for_object
 from yiwang.core.calendar.models import CalendarOverride, CalendarYear
 from yiwang.core.calendar.selectors import (
+    WorkingDate,
     calendar_add_working_days,
     calendar_count_working_days,
     calendar_day_status,
 )
 from yiwang.core.calendar.services import calendar_import, calendar_override_set, parse_override_rows
+from yiwang.core.calendar.statutory import rule_days, statutory_holidays
 from yiwang.core.errors import ValidationFailed
 
 D = datetime.date
@@ -70,13 +72,48 @@ class TestAgreesWithThePackage(HypothesisTestCase):
             assert calendar_count_working_days(start, end).days == days
 
 
-def test_a_year_without_data_falls_back_to_weekends_and_says_so(db):
+def test_a_year_without_data_falls_back_to_the_statutory_holidays_and_weekends_and_says_so(db):
     result = calendar_add_working_days(D(2026, 12, 30), 3)
-    # 12-31 (Thu, official 2026 data), then 2027-01-01 Fri and 01-04 Mon by the weekend rule only.
-    assert result.date == D(2027, 1, 4)
+    # 12-31 (Thu, official 2026 data); 2027-01-01 (Fri) is 元旦 by law, 01-02/03 a weekend; then 01-04 and 01-05.
+    assert result.date == D(2027, 1, 5)
     assert result.provisional
     status = calendar_day_status(D(2027, 1, 1))
-    assert (status.workday, status.provisional, status.source) == (True, True, "weekend-rule")
+    assert (status.workday, status.provisional, status.source, status.name) == (False, True, "statutory-rule", "元旦")
+    monday = calendar_day_status(D(2027, 1, 4))
+    assert (monday.workday, monday.provisional, monday.source) == (True, True, "weekend-rule")
+    # The Spring Festival of 2027: 除夕 (Fri 02-05) to 初三 (Mon 02-08) by law, the weekend between them too.
+    assert [calendar_day_status(D(2027, 2, day)).workday for day in range(4, 11)] == [
+        True,  # 02-04 Thu
+        False,  # 02-05 除夕
+        False,  # 02-06 初一 (Sat)
+        False,  # 02-07 初二 (Sun)
+        False,  # 02-08 初三
+        True,  # 02-09 Tue: the notice may well add bridging days, which is why it stays provisional
+        True,
+    ]
+    assert calendar_day_status(D(2027, 2, 8)).name == "春节"
+    assert calendar_add_working_days(D(2027, 2, 4), 1) == WorkingDate(D(2027, 2, 9), True)
+
+
+@pytest.mark.parametrize("year", range(2008, 2027))
+def test_the_statutory_rule_agrees_with_every_official_schedule(year):
+    """Every day the law names is a holiday in the State Council's schedule of that year (from the package). Before
+    2025 the Measures named neither 除夕 nor 2 May; the package covers those years, so the rule is only a check."""
+    days = rule_days(year)
+    assert len(days) == 13 - ("中秋节、国庆节" in days.values())  # some years 中秋 falls on 1–3 October (2009, 2020)
+    for day, name in days.items():
+        new_in_2025 = day == min(d for d, n in days.items() if n == "春节") or (day.month, day.day) == (5, 2)
+        if year < 2025 and new_in_2025:
+            continue
+        assert chinese_calendar.is_holiday(day), (day, name)
+        assert not chinese_calendar.is_workday(day), (day, name)
+
+
+def test_the_rule_is_applied_only_where_the_revised_law_governs_and_lunar_dates_are_known():
+    assert statutory_holidays(2024) == {} and statutory_holidays(2100) == {}
+    assert set(statutory_holidays(2027).values()) == {"元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"}
+    assert statutory_holidays(2028)[D(2028, 10, 3)] == "中秋节、国庆节"  # the same day: one holiday, both names
+    assert D(2028, 1, 25) in statutory_holidays(2028)  # 除夕 of an early Spring Festival, still in January
 
 
 def test_loading_a_years_schedule_makes_it_official(db):
@@ -128,7 +165,7 @@ def test_command_prints_the_date_and_provisional(db, capsys):
     call_command("calendar", "add", "2026-09-28", "20")
     assert capsys.readouterr().out.strip() == "2026-10-30"
     call_command("calendar", "add", "2026-12-30", "3")
-    assert capsys.readouterr().out.strip() == "2027-01-04 provisional"
+    assert capsys.readouterr().out.strip() == "2027-01-05 provisional"  # 2027-01-01 is 元旦 by law
 
 
 def test_command_imports_a_file(db, tmp_path, capsys):
