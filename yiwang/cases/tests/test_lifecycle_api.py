@@ -346,7 +346,7 @@ def test_a_grid_worker_resolves_an_event_on_the_spot_with_a_photo(world: CasesWo
     evidence = resolved["attachments"][1]
     assert evidence["url"] == f"{API}/{number}/attachments/{evidence['id']}"
     download = grid.get(evidence["url"])
-    assert download.status_code == 200 and b"".join(download.streaming_content) == png_bytes()
+    assert download.status_code == 200 and download.getvalue() == png_bytes()
     assert download["Content-Type"] == "image/png" and download["X-Content-Type-Options"] == "nosniff"
     assert download["Content-Disposition"].startswith("attachment;")
     assert download["Cache-Control"] == "private, no-store"
