@@ -252,6 +252,8 @@ class Case(models.Model):
     due_at = models.DateTimeField(_("conclude by"), null=True, blank=True, db_index=True)
     warn_at = models.DateTimeField(_("warn from"), null=True, blank=True)
     extended_days = models.PositiveSmallIntegerField(_("extension granted (working days)"), default=0)
+    # The clock counted days of a year whose holiday schedule was not published: counted again once it is.
+    due_provisional = models.BooleanField(_("time limit provisional"), default=False)
     concluded_at = models.DateTimeField(_("concluded at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
@@ -356,6 +358,7 @@ class EventKind(models.TextChoices):
     CONCLUDED_DIRECTLY = "concluded_directly", _("Concluded by the operator")  # 直接办结
     RESOLVED_ON_SPOT = "resolved_on_spot", _("Resolved on the spot")  # 自处置
     WARNED = "warned", _("Time limit near")
+    RECOUNTED = "recounted", _("Time limit counted again")  # after the year's holiday schedule was published
     ESCALATED = "escalated", _("Escalated")  # 督办
     FOLLOWED_UP = "followed_up", _("Followed up")  # 回访
     REOPENED = "reopened", _("Reopened")  # 重办

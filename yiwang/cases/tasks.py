@@ -15,6 +15,15 @@ def watch_case_deadlines() -> dict[str, int]:
 
 
 @task()
+def recount_case_deadlines() -> dict[str, int]:
+    """Count again the time limits that counted days of a year whose holiday schedule was not published (daily)."""
+    from yiwang.cases.services import cases_recount_provisional_deadlines
+
+    result = cases_recount_provisional_deadlines()
+    return {"checked": result.checked, "moved": result.moved, "still_provisional": result.still_provisional}
+
+
+@task()
 def notify_escalation(*, escalation_id: int) -> int:
     """Mail an escalation to the lead unit's handlers and supervisors; from level 2 to the platform's supervisors,
     at level 3 to the leaders too."""

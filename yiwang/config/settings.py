@@ -351,6 +351,7 @@ YIWANG_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("yiwang.licenses.tasks.issue_pending_licenses", 300),
     ("yiwang.licenses.tasks.sweep_licenses_to_exchange", 600),
     ("yiwang.cases.tasks.watch_case_deadlines", 900),
+    ("yiwang.cases.tasks.recount_case_deadlines", 86400),
 ]
 
 # --- logging: never personal data ------------------------------------------------------

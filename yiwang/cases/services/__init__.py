@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from yiwang.cases.services.after import (
+    RecountResult,
     WatchResult,
     case_escalate,
     case_follow_up,
     case_follow_up_by_link,
     case_merge,
+    cases_recount_provisional_deadlines,
     cases_watch_deadlines,
     escalation_level_for,
 )
@@ -28,6 +30,7 @@ from yiwang.cases.services.intake import CaseIntake, case_attach, case_intake, p
 
 __all__ = [
     "CaseIntake",
+    "RecountResult",
     "WatchResult",
     "case_attach",
     "case_co_reply",
@@ -46,6 +49,7 @@ __all__ = [
     "case_return_request",
     "case_return_review",
     "case_sign",
+    "cases_recount_provisional_deadlines",
     "cases_watch_deadlines",
     "escalation_level_for",
     "phone_index",

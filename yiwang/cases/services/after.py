@@ -26,10 +26,11 @@ from yiwang.cases.models import (
     Satisfaction,
 )
 from yiwang.cases.services.access import OVERSIGHT_ROLES, is_dispatcher, is_staff, require_hotline
-from yiwang.cases.services.clock import working_days_late
+from yiwang.cases.services.clock import recounted, warn_from, working_days_late
 from yiwang.cases.services.common import locked_case, require_status, required_text, step
 from yiwang.cases.services.handling import clock_for, max_reopens
 from yiwang.cases.tracking import tracking_token_valid
+from yiwang.core.calendar.selectors import CalendarSnapshot
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from yiwang.identity.roles import UserKind
 
@@ -129,6 +130,7 @@ def _reopen(case: Case, *, actor: Any, reason: str) -> None:
     case.status = CaseStatus.DISPATCHED
     case.signed_at = None
     case.sign_due_at, case.due_at, case.warn_at = clock.sign_due_at, clock.due_at, clock.warn_at
+    case.due_provisional = clock.provisional
     case.save()
     step(
         case,
@@ -230,6 +232,74 @@ def escalation_level_for(days_late: int) -> int:
 class WatchResult:
     warned: int
     escalated: int
+
+
+@dataclass(frozen=True)
+class RecountResult:
+    checked: int  # open cases whose clock was provisional
+    moved: int  # of which a time limit changed
+    still_provisional: int  # of which a year counted is still unpublished
+
+
+def cases_recount_provisional_deadlines() -> RecountResult:
+    """Count again the clocks of open cases that counted days of a year whose holiday schedule was not published
+    then (ADR 0007): the same working days from the same start, under the calendar as it is now. A moved limit is
+    an internal step of the case; the warning time follows the due time. Run daily by the worker."""
+    checked = moved = still = 0
+    for case_id in Case.objects.filter(due_provisional=True, status__in=OPEN_STATUSES).values_list("pk", flat=True):
+        with transaction.atomic():
+            case = locked_case(case_id)
+            lead = (
+                case.assignments.filter(active=True, role=AssignmentRole.LEAD).order_by("-dispatched_at").first()
+                if case.due_provisional and case.status in OPEN_STATUSES and case.due_at is not None
+                else None
+            )
+            if lead is None or lead.dispatched_at is None or case.due_at is None:
+                continue
+            checked += 1
+            if _recount(case, lead.dispatched_at, case.due_at):
+                moved += 1
+            still += case.due_provisional
+    return RecountResult(checked=checked, moved=moved, still_provisional=still)
+
+
+def _recount(case: Case, anchor: datetime.datetime, was_due_at: datetime.datetime) -> bool:
+    from yiwang.cases.catalogue import time_limit_for
+
+    snapshot = CalendarSnapshot()
+    due_at, provisional = recounted(anchor, was_due_at, snapshot=snapshot)
+    sign_due_at = case.sign_due_at
+    if sign_due_at is not None:
+        sign_due_at, sign_provisional = recounted(anchor, sign_due_at, snapshot=snapshot)
+        provisional = provisional or sign_provisional
+    before = (was_due_at, case.sign_due_at)
+    case.due_provisional = provisional
+    if (due_at, sign_due_at) == before:
+        case.save(update_fields=["due_provisional"])
+        return False
+    limit = time_limit_for(case_type=case.case_type, category_code=case.category.code if case.category else "")
+    case.due_at, case.sign_due_at = due_at, sign_due_at
+    case.warn_at = warn_from(due_at, limit.warning_days, snapshot=snapshot)
+    case.save(update_fields=["due_at", "sign_due_at", "warn_at", "due_provisional"])
+    for assignment in case.assignments.filter(active=True, status=AssignmentStatus.WAITING, sign_due_at__isnull=False):
+        if assignment.dispatched_at is not None and assignment.sign_due_at is not None:
+            assignment.sign_due_at = recounted(assignment.dispatched_at, assignment.sign_due_at, snapshot=snapshot)[0]
+            assignment.save(update_fields=["sign_due_at"])
+    step(
+        case,
+        kind=EventKind.RECOUNTED,
+        actor=None,
+        text=str(
+            _("Conclude by %(due)s (was %(before)s): the holiday schedule of the year is published")
+            % {
+                "due": timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M"),
+                "before": timezone.localtime(was_due_at).strftime("%Y-%m-%d %H:%M"),
+            }
+        ),
+        data={"due_at": due_at.isoformat(), "was": was_due_at.isoformat()},
+        department_id=case.lead_department_id,
+    )
+    return True
 
 
 def cases_watch_deadlines(*, now: datetime.datetime | None = None) -> WatchResult:

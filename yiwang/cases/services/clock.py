@@ -12,11 +12,15 @@ from yiwang.core.calendar.selectors import CalendarSnapshot, calendar_add_workin
 
 @dataclass(frozen=True)
 class CaseClock:
-    """When a case must be signed for and concluded, and from when it is near its limit."""
+    """When a case must be signed for and concluded, and from when it is near its limit.
+
+    `provisional` when a day counted lies in a year whose holiday schedule is not published yet: the clock is
+    counted again once it is (`recounted`)."""
 
     sign_due_at: datetime.datetime
     due_at: datetime.datetime
     warn_at: datetime.datetime
+    provisional: bool = False
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:
@@ -26,14 +30,6 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
 
 def start_of_day(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-def working_days_after(
-    moment: datetime.datetime, days: int, *, snapshot: CalendarSnapshot | None = None
-) -> datetime.datetime:
-    """The end of the `days`-th working day after the day of `moment` (counted from the next day, as the rules say)."""
-    day = timezone.localdate(moment)
-    return end_of_day(calendar_add_working_days(day, days, snapshot=snapshot).date)
 
 
 def warn_from(
@@ -49,12 +45,36 @@ def warn_from(
 def case_clock(moment: datetime.datetime, *, sign_days: int, handle_days: int, warning_days: int) -> CaseClock:
     """The clock of a case dispatched (or reopened) at `moment`."""
     snapshot = CalendarSnapshot()
-    due_at = working_days_after(moment, handle_days, snapshot=snapshot)
+    day = timezone.localdate(moment)
+    due = calendar_add_working_days(day, handle_days, snapshot=snapshot)
+    sign = calendar_add_working_days(day, sign_days, snapshot=snapshot)
+    due_at = end_of_day(due.date)
     return CaseClock(
-        sign_due_at=working_days_after(moment, sign_days, snapshot=snapshot),
+        sign_due_at=end_of_day(sign.date),
         due_at=due_at,
         warn_at=warn_from(due_at, warning_days, snapshot=snapshot),
+        provisional=due.provisional or sign.provisional,
     )
+
+
+def extended(due_at: datetime.datetime, days: int) -> tuple[datetime.datetime, bool]:
+    """The time limit `days` working days later, and whether a day counted is provisional."""
+    later = calendar_add_working_days(timezone.localdate(due_at), days)
+    return end_of_day(later.date), later.provisional
+
+
+def recounted(
+    anchor: datetime.datetime, deadline: datetime.datetime, *, snapshot: CalendarSnapshot
+) -> tuple[datetime.datetime, bool]:
+    """A provisional deadline counted again: the working days it had from the day of `anchor` (its clock's start),
+    as they were counted before the schedule of its year was published, added again under `snapshot`'s calendar.
+    Returns the deadline and whether it is still provisional."""
+    start = timezone.localdate(anchor)
+    days = calendar_count_working_days(
+        start, timezone.localdate(deadline), snapshot=CalendarSnapshot(as_unpublished=True)
+    ).days
+    again = calendar_add_working_days(start, days, snapshot=snapshot)
+    return end_of_day(again.date), again.provisional
 
 
 def working_days_late(due_at: datetime.datetime, now: datetime.datetime) -> int:

@@ -28,7 +28,7 @@ from yiwang.cases.models import (
     RoutingFeedback,
 )
 from yiwang.cases.services.access import acting_assignment, require_dispatcher, require_hotline
-from yiwang.cases.services.clock import CaseClock, case_clock, warn_from, working_days_after
+from yiwang.cases.services.clock import CaseClock, case_clock, extended, warn_from
 from yiwang.cases.services.common import locked_case, require_status, required_text, step
 from yiwang.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from yiwang.identity.roles import Role
@@ -126,6 +126,7 @@ def case_dispatch(
         case.status = CaseStatus.DISPATCHED
         case.dispatched_at = case.dispatched_at or now
         case.sign_due_at, case.due_at, case.warn_at = clock.sign_due_at, clock.due_at, clock.warn_at
+        case.due_provisional = clock.provisional
         case.signed_at = None
         if proposed_department_id is not None or proposed_category_code:
             case.suggested = {"department_id": proposed_department_id, "category_code": proposed_category_code}
@@ -324,6 +325,7 @@ def case_return_review(
         case.status = CaseStatus.DISPATCHED
         case.signed_at = None
         case.sign_due_at, case.due_at, case.warn_at = clock.sign_due_at, clock.due_at, clock.warn_at
+        case.due_provisional = clock.provisional
         case.save()
         RoutingFeedback.objects.create(
             case=case,
@@ -396,10 +398,11 @@ def case_extension_decide(*, actor: Any, extension_id: int, approve: bool, note:
             from yiwang.cases.catalogue import time_limit_for
 
             limit = time_limit_for(case_type=case.case_type, category_code=case.category.code if case.category else "")
-            case.due_at = working_days_after(case.due_at, extension.days)
+            case.due_at, provisional = extended(case.due_at, extension.days)
+            case.due_provisional = case.due_provisional or provisional
             case.warn_at = warn_from(case.due_at, limit.warning_days)
             case.extended_days += extension.days
-            case.save(update_fields=["due_at", "warn_at", "extended_days"])
+            case.save(update_fields=["due_at", "warn_at", "extended_days", "due_provisional"])
             data["due_at"] = case.due_at.isoformat()
         step(
             case,

@@ -67,8 +67,13 @@ class _YearData:
 
 @dataclass
 class CalendarSnapshot:
-    """Calendar data read once per year touched, so a walk over many days costs one query per year."""
+    """Calendar data read once per year touched, so a walk over many days costs one query per year.
 
+    `as_unpublished` answers for every year the package does not cover as if no schedule had been loaded for it
+    (statutory holidays and weekends, provisional): how a date computed before the notice was counted, so that it
+    can be counted again under the calendar as it is now."""
+
+    as_unpublished: bool = False
     _years: dict[int, _YearData] = field(default_factory=dict)
     _days: dict[datetime.date, DayStatus] = field(default_factory=dict)
 
@@ -93,6 +98,8 @@ class CalendarSnapshot:
         return found
 
     def _status(self, day: datetime.date) -> DayStatus:
+        if self.as_unpublished and not package_covers(day.year):
+            return _unpublished_status(day)
         data = self._year(day.year)
         override = data.overrides.get(day)
         if override is not None:
@@ -101,13 +108,17 @@ class CalendarSnapshot:
             _on_holiday, holiday = chinese_calendar.get_holiday_detail(day)
             name = _holiday_name(holiday) if holiday is not None else ""
             return DayStatus(day, chinese_calendar.is_workday(day), False, "official", name)
-        weekday = day.weekday() < 5
         if data.official:
-            return DayStatus(day, weekday, False, "staff-official-year")
-        holiday = statutory_holidays(day.year).get(day)
-        if holiday is not None:
-            return DayStatus(day, False, True, "statutory-rule", holiday)
-        return DayStatus(day, weekday, True, "weekend-rule")
+            return DayStatus(day, day.weekday() < 5, False, "staff-official-year")
+        return _unpublished_status(day)
+
+
+def _unpublished_status(day: datetime.date) -> DayStatus:
+    """A day of a year whose schedule is not published: the statutory holidays and weekends, provisional."""
+    holiday = statutory_holidays(day.year).get(day)
+    if holiday is not None:
+        return DayStatus(day, False, True, "statutory-rule", holiday)
+    return DayStatus(day, day.weekday() < 5, True, "weekend-rule")
 
 
 _HOLIDAY_NAMES = {
