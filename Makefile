@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export YIWANG_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install install-dev chromium fonts lock messages worker clean
+.PHONY: run test install install-dev chromium fonts poppler lock messages worker clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Yiwang needs Python 3.11, found " + sys.version' 
@@ -36,6 +36,13 @@ fonts:
 	    apt-get install -y -q fonts-arphic-uming >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q fonts-arphic-uming >/dev/null; }; \
 	  else echo "Install a font with Chinese characters (apt-get install -y fonts-arphic-uming) or set YIWANG_CJK_FONT"; exit 1; fi; }
 
+# Tests read license PDFs back as a reader would (pdftotext, pdftoppm): Debian's poppler-utils.
+poppler:
+	@command -v pdftotext >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get install -y -q poppler-utils >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q poppler-utils >/dev/null; }; \
+	  else echo "Install Debian's poppler-utils (apt-get install -y poppler-utils) for the PDF tests"; exit 1; fi; }
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
@@ -47,7 +54,7 @@ run: install fonts
 	  $(BIN)/yiwang runserver 127.0.0.1:8000
 
 ## make test: lint, format check, types, import contracts, tests
-test: install-dev chromium fonts
+test: install-dev chromium fonts poppler
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy yiwang bench
