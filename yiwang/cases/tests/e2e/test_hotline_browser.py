@@ -57,6 +57,16 @@ REPLY = "经现场核查，3号楼门口路灯灯泡损坏，已于今日更换�
 CASE_PAGE = re.compile(r"/console/cases/(\d{14,})/$")
 
 
+def htmx_idle(page: Any, *, debounce: bool = False) -> None:
+    """Wait until htmx has no request in flight and nothing left to swap or settle; with `debounce`, first let the
+    intake form's 800 ms typing delay run out, so that no refresh is still to come."""
+    if debounce:
+        page.wait_for_timeout(900)
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 def zh(text: Any) -> str:
     """What the pages show for an interface string (a source string, or a lazy label) in Simplified Chinese."""
     with translation.override("zh-hans"):
@@ -209,10 +219,13 @@ def test_an_operator_takes_a_call_dispatches_by_the_model_and_the_unit_concludes
     expect(category_field).to_have_value("0102")
     expect(lead_field).to_have_value(str(urban))
 
-    # The operator takes the model's first category and first unit (each a click on its suggestion).
+    # The operator takes the model's first category and first unit (each a click on its suggestion). Each click
+    # waits until htmx is idle: a button swapped in but not yet processed would submit the form without it.
+    htmx_idle(page, debounce=True)
     with page.expect_response(lambda response: "use_category=0102" in response.url) as taken:
         categories.first.get_by_role("button").click()
     assert taken.value.status == 200
+    htmx_idle(page)
     with page.expect_response(lambda response: f"use_lead={urban}" in response.url) as taken:
         units.first.get_by_role("button").click()
     assert taken.value.status == 200
