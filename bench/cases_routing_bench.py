@@ -69,21 +69,10 @@ def _catalogue() -> None:
     from yiwang.demo.cases.taxonomy import CATEGORIES, HEADINGS
     from yiwang.demo.cases.units import CATALOGUE, responsibility_rows
     from yiwang.demo.city import city_plan
-    from yiwang.org import services as org_services
+    from yiwang.demo.services import plan_units_create
 
     plan = city_plan()
-    org_services.division_bulk_create(actor=None, rows=list(plan.divisions))
-    units: dict[str, int] = {}
-    for department in plan.departments:
-        units[department.name] = org_services.department_create(
-            actor=None,
-            name=department.name,
-            short_name=department.short_name,
-            credit_code=department.credit_code,
-            kind=department.kind,
-            division_code=department.division_code,
-            parent_id=units[department.parent] if department.parent else None,
-        ).id
+    units = plan_units_create(plan)
     headings = {item.code: CaseCategory.objects.create(code=item.code, name=item.name) for item in HEADINGS}
     leaves = {
         item.code: CaseCategory.objects.create(

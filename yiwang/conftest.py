@@ -188,6 +188,27 @@ def focus_by_tab(page: Any, target: Any, *, presses: int = 60) -> None:
     raise AssertionError(f"Tab never reached {target}")
 
 
+def bearer_client(user: Any, token: str) -> Client:
+    """A client calling as a department's system: an access token of our provider for `user` (valid an hour, client
+    credentials), no session, CSRF enforced as a browser would have it."""
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken, Application
+
+    application = Application.objects.create(
+        name=f"system of {user.username}",
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+    )
+    AccessToken.objects.create(
+        user=user,
+        application=application,
+        token=token,
+        expires=timezone.now() + datetime.timedelta(hours=1),
+        scope="openid",
+    )
+    return Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
 def sign_in(client: Client, user: Any) -> Client:
     """Sign a test client in; staff also pass the second factor (a confirmed TOTP device)."""
     from django_otp import DEVICE_ID_SESSION_KEY

@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from yiwang.cases.models import Case, CaseStatus
-from yiwang.cases.selectors import CaseSummary, summary_of
+from yiwang.cases.selectors import CaseSummary, follow_ups_of, summary_of
 from yiwang.cases.services.intake import phone_index
 from yiwang.cases.tracking import TOKEN_PURPOSE, tracking_token, tracking_token_valid
 from yiwang.core.crypto import blind_index
@@ -74,16 +74,7 @@ def tracked_case(*, number: str, token: str) -> TrackedCase | None:
             PublicEvent(kind=event.kind, kind_label=event.get_kind_display(), at=event.at, text=event.text)
             for event in found.events.filter(public=True).order_by("at", "id")
         ],
-        follow_ups=[
-            {
-                "at": f.at,
-                "resolved": f.resolved,
-                "satisfaction": f.satisfaction,
-                "satisfaction_label": f.get_satisfaction_display(),
-                "note": f.note,
-            }
-            for f in found.follow_ups.all()
-        ],
+        follow_ups=follow_ups_of(found),
         actions=frozenset({"follow_up"}) if found.status == CaseStatus.CONCLUDED else frozenset(),
     )
 

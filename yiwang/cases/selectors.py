@@ -94,6 +94,20 @@ class CaseSummary:
     escalation_level: int
 
 
+def follow_ups_of(case: Case) -> list[dict[str, Any]]:
+    """A case's follow-ups (回访) as its pages show them, oldest first, each with its satisfaction in words."""
+    return [
+        {
+            "at": f.at,
+            "resolved": f.resolved,
+            "satisfaction": f.satisfaction,
+            "satisfaction_label": f.get_satisfaction_display(),
+            "note": f.note,
+        }
+        for f in case.follow_ups.all()
+    ]
+
+
 def summary_of(case: Case, *, now: datetime.datetime | None = None) -> CaseSummary:
     now = now or timezone.now()
     return CaseSummary(
@@ -517,16 +531,7 @@ def case_detail(user: Any, *, number: str) -> CaseDetail | None:
         events=events,
         assignments=[] if citizen else assignments,
         pending=pending,
-        follow_ups=[
-            {
-                "at": f.at,
-                "resolved": f.resolved,
-                "satisfaction": f.satisfaction,
-                "satisfaction_label": f.get_satisfaction_display(),
-                "note": f.note,
-            }
-            for f in case.follow_ups.all()
-        ],
+        follow_ups=follow_ups_of(case),
         attachments=[
             AttachmentView(id=a.pk, name=a.name, kind=a.kind, content_type=a.content_type, size=a.size, url="")
             for a in case.attachments.all()

@@ -89,8 +89,9 @@ def _refuse_unless_empty() -> None:
         )
 
 
-def _load_organisation(plan: CityPlan, *, password_hash: str) -> tuple[int, int, int]:
-    """Divisions, departments, staff, the named citizens and their enterprise; the caller holds the transaction."""
+def plan_units_create(plan: CityPlan) -> dict[str, int]:
+    """The plan's divisions and departments (each after its parent); department ids by name. Also what tests and
+    benchmarks that need the demo city's units without its people call."""
     org_services.division_bulk_create(actor=None, rows=list(plan.divisions))
     department_ids: dict[str, int] = {}
     for department in plan.departments:
@@ -103,6 +104,12 @@ def _load_organisation(plan: CityPlan, *, password_hash: str) -> tuple[int, int,
             division_code=department.division_code,
             parent_id=department_ids[department.parent] if department.parent else None,
         ).id
+    return department_ids
+
+
+def _load_organisation(plan: CityPlan, *, password_hash: str) -> tuple[int, int, int]:
+    """Divisions, departments, staff, the named citizens and their enterprise; the caller holds the transaction."""
+    department_ids = plan_units_create(plan)
     # One Argon2 hash for every staff account: hashing 50 passwords one by one took most of a first `make run`.
     identity_services.staff_bulk_create(
         actor=None,

@@ -20,7 +20,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
-from oauth2_provider.models import AccessToken, Application
 from PIL import Image
 
 from yiwang.cases import services
@@ -37,7 +36,7 @@ from yiwang.cases.models import (
 )
 from yiwang.cases.schemas import BoxName, CaseTypeName
 from yiwang.cases.selectors import BOXES
-from yiwang.conftest import Accounts, City, next_credit_code, next_phone, sign_in
+from yiwang.conftest import Accounts, City, bearer_client, next_credit_code, next_phone, sign_in
 from yiwang.identity.roles import Role
 from yiwang.org import services as org_services
 
@@ -301,20 +300,8 @@ def test_anonymous_callers_are_asked_to_authenticate(world: CasesWorld) -> None:
 
 
 def test_another_system_reports_with_a_bearer_token(world: CasesWorld) -> None:
-    application = Application.objects.create(
-        name="城管业务系统",
-        client_type=Application.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
-    )
-    AccessToken.objects.create(
-        user=world.handler,
-        application=application,
-        token="urban-system-token-0123456789",
-        expires=timezone.now() + datetime.timedelta(hours=1),
-        scope="openid",
-    )
     # No session, no CSRF token: the bearer token alone.
-    client = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION="Bearer urban-system-token-0123456789")
+    client = bearer_client(world.handler, "urban-system-token-0123456789")
     response = post(client, COLLECTION, INTAKE)
     assert response.status_code == 201, response.content
     assert response.json()["channel"] == "api"

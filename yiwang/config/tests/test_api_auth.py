@@ -1,12 +1,7 @@
 """The API's authentication over the whole OpenAPI document (the URL map lives in config, so the guard rail too)."""
 
-import datetime
-
-from django.test import Client
-from django.utils import timezone
-from oauth2_provider.models import AccessToken, Application
-
 from yiwang.config.api import api
+from yiwang.conftest import bearer_client
 
 
 def test_every_write_that_takes_a_bearer_token_takes_it_without_a_csrf_token(accounts):
@@ -16,19 +11,7 @@ def test_every_write_that_takes_a_bearer_token_takes_it_without_a_csrf_token(acc
     token is sent with a valid one (an administrator's) and an empty JSON body; it may be refused for its body or
     not found, but never for CSRF and never as unauthenticated.
     """
-    application = Application.objects.create(
-        name="dept system",
-        client_type=Application.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
-    )
-    AccessToken.objects.create(
-        user=accounts.admin,
-        application=application,
-        token="token-for-admin-system-0123456789",
-        expires=timezone.now() + datetime.timedelta(hours=1),
-        scope="openid",
-    )
-    client = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION="Bearer token-for-admin-system-0123456789")
+    client = bearer_client(accounts.admin, "token-for-admin-system-0123456789")
     schema = api.get_openapi_schema()
     sent = []
     for path, operations in schema["paths"].items():

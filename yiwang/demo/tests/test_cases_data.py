@@ -34,7 +34,7 @@ from yiwang.demo.cases.units import (
     unit_names,
 )
 from yiwang.demo.city import CITY_UNITS, city_plan, districts
-from yiwang.org import services as org_services
+from yiwang.demo.services import plan_units_create
 
 UNTIL = datetime.date(2026, 11, 30)
 CITY_UNIT_NAMES = {name for name, _kind, _short in CITY_UNITS}
@@ -187,18 +187,7 @@ def demo_hotline(db: Any) -> Iterator[dict[str, int]]:
     """The demo city's units, taxonomy, dispatch catalogue and lists, through the catalogue's services."""
     forget_loaded_model()
     plan = city_plan()
-    org_services.division_bulk_create(actor=None, rows=list(plan.divisions))
-    units: dict[str, int] = {}
-    for department in plan.departments:
-        units[department.name] = org_services.department_create(
-            actor=None,
-            name=department.name,
-            short_name=department.short_name,
-            credit_code=department.credit_code,
-            kind=department.kind,
-            division_code=department.division_code,
-            parent_id=units[department.parent] if department.parent else None,
-        ).id
+    units = plan_units_create(plan)
     rows = [catalogue.CategoryRow(item.code, item.name, item.description) for item in HEADINGS]
     rows += [catalogue.CategoryRow(item.code, item.name, item.description, item.keywords) for item in CATEGORIES]
     catalogue.category_bulk_create(actor=None, rows=rows)

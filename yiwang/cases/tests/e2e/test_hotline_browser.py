@@ -67,6 +67,20 @@ def htmx_idle(page: Any, *, debounce: bool = False) -> None:
     )
 
 
+def answer_satisfied_by_keyboard(page: Any, form: Any, note: str) -> None:
+    """Tab to "resolved" and "satisfied", tick each with Space, type the note and send, as a keyboard user does."""
+    for choice in (zh("Resolved"), zh(Satisfaction.SATISFIED.label)):
+        option = form.get_by_label(choice, exact=True)
+        focus_by_tab(page, option, presses=200)
+        page.keyboard.press("Space")
+        expect(option).to_be_checked()
+    page.keyboard.press("Tab")
+    expect(form.get_by_label(label(FollowUpForm, "note"))).to_be_focused()
+    page.keyboard.type(note)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+
+
 def zh(text: Any) -> str:
     """What the pages show for an interface string (a source string, or a lazy label) in Simplified Chinese."""
     with translation.override("zh-hans"):
@@ -277,19 +291,7 @@ def test_an_operator_takes_a_call_dispatches_by_the_model_and_the_unit_concludes
     follow_up = page.locator("[data-testid=step-follow_up]")
     expect(follow_up.get_by_role("heading", name=zh("Follow-up (回访)"))).to_be_visible()
     expect(follow_up.get_by_role("group", name=label(FollowUpForm, "resolved"))).to_be_visible()
-    resolved = follow_up.get_by_label(zh("Resolved"), exact=True)
-    focus_by_tab(page, resolved, presses=200)
-    page.keyboard.press("Space")
-    expect(resolved).to_be_checked()
-    satisfied = follow_up.get_by_label(zh(Satisfaction.SATISFIED.label), exact=True)
-    focus_by_tab(page, satisfied)
-    page.keyboard.press("Space")
-    expect(satisfied).to_be_checked()
-    page.keyboard.press("Tab")
-    expect(follow_up.get_by_label(label(FollowUpForm, "note"))).to_be_focused()
-    page.keyboard.type("路灯已修好，晚上亮了")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
+    answer_satisfied_by_keyboard(page, follow_up, "路灯已修好，晚上亮了")
 
     status = page.locator("[data-testid=status]")
     expect(status).to_have_attribute("data-status", CaseStatus.CLOSED)
@@ -456,19 +458,7 @@ def test_a_reporter_without_an_account_finds_the_case_and_answers_the_follow_up_
 
     form = page.locator("[data-testid=follow-up-form]")
     expect(page.get_by_role("heading", name=zh("Are you satisfied? (回访)"))).to_be_visible()
-    resolved = form.get_by_label(zh("Resolved"), exact=True)
-    focus_by_tab(page, resolved, presses=120)
-    page.keyboard.press("Space")
-    expect(resolved).to_be_checked()
-    satisfied = form.get_by_label(zh(Satisfaction.SATISFIED.label), exact=True)
-    focus_by_tab(page, satisfied)
-    page.keyboard.press("Space")
-    expect(satisfied).to_be_checked()
-    page.keyboard.press("Tab")
-    expect(form.get_by_label(label(FollowUpForm, "note"))).to_be_focused()
-    page.keyboard.type("路灯修好了，谢谢")
-    page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
+    answer_satisfied_by_keyboard(page, form, "路灯修好了，谢谢")
 
     page.wait_for_url(link)
     status = page.locator("[data-testid=status]")
